@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { FaceLedgerError } from '../core/errors.js';
+import { sharedDir } from '../core/project-paths.js';
 
 export const MODELS_ENV = 'FACELEDGER_MODELS';
 
@@ -30,18 +30,7 @@ export interface ModelPaths {
 export function resolveModelDir(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env[MODELS_ENV];
   if (fromEnv) return resolve(fromEnv);
-  const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
-  return resolve(projectRoot, '..', 'shared', 'models');
-}
-
-function findProjectRoot(start: string): string {
-  let dir = start;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
+  return sharedDir('models');
 }
 
 const verified = new Map<string, ModelPaths>();

@@ -54,7 +54,11 @@ export class PipelinePool {
     return reply.analysis;
   }
 
+  /**
+   * Waits for tasks in flight, then stops the workers. Terminating a worker inside an onnxruntime call
+   * aborts the whole process (a native exception), so this must never cut a task short.
+   */
   async close(): Promise<void> {
-    await this.piscina.destroy();
+    await this.piscina.close();
   }
 }
