@@ -12,10 +12,14 @@ export function lfwImagePath(root: string, name: string, index: number): string 
   return join(root, 'lfw', name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 }
 
-/** View 2 of the protocol: `10\t300`, then per fold 300 same-person lines and 300 different-person lines. */
-export function readPairs(root: string): LfwPair[] {
-  const lines = readFileSync(join(root, 'pairs.txt'), 'utf8').trim().split('\n');
-  const [folds, perHalf] = (lines[0] ?? '').split(/\s+/).map(Number);
+/**
+ * View 2 (`pairs.txt`: `10\t300`, then per fold 300 same-person and 300 different-person lines) or a
+ * View 1 development file (`pairsDevTrain.txt`: a single count, one fold).
+ */
+export function readPairs(root: string, file = 'pairs.txt'): LfwPair[] {
+  const lines = readFileSync(join(root, file), 'utf8').trim().split('\n');
+  const header = (lines[0] ?? '').trim().split(/\s+/).map(Number);
+  const [folds, perHalf] = header.length === 1 ? [1, header[0]] : header;
   if (!folds || !perHalf) throw new Error('pairs.txt: bad header');
   const pairs: LfwPair[] = [];
   let line = 1;

@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultDataDir, FaceLedgerApp } from '../services/app.js';
 import { FaceService } from '../services/face-service.js';
 import { PipelinePool } from '../vision/pool.js';
 
 export interface GlobalOptions {
   json: boolean;
+  data?: string;
   models?: string;
   workers?: number;
 }
@@ -23,4 +26,26 @@ export async function withFaceService<T>(
   } finally {
     await pool.close();
   }
+}
+
+/** Opens the embedded store under the data folder for one command and always closes it. */
+export async function withApp<T>(
+  options: GlobalOptions,
+  work: (app: FaceLedgerApp) => Promise<T> | T,
+): Promise<T> {
+  const app = FaceLedgerApp.open({
+    dataDir: options.data ? resolve(options.data) : defaultDataDir(),
+    ...(options.models ? { modelDir: options.models } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** Who the CLI acts as: the operating-system user, until accounts arrive with the server. */
+export function cliActor(): string {
+  return `cli:${process.env.USER ?? process.env.USERNAME ?? 'unknown'}`;
 }

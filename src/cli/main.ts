@@ -5,6 +5,12 @@ import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerEmbed } from './commands/embed.js';
+import { registerErase } from './commands/erase.js';
+import { registerGallery } from './commands/gallery.js';
+import { registerIdentities } from './commands/identities.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerMaintenance } from './commands/maintenance.js';
+import { registerSearch } from './commands/search.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { delegateToChild, needsDelegation, userArguments } from './long-argv.js';
@@ -14,6 +20,10 @@ function buildProgram(): Command {
   const program = new Command('faceledger')
     .description('FaceLedger: accountable face search over galleries you are entitled to hold.')
     .option('--json', 'machine-readable JSON on stdout (errors too)', false)
+    .option(
+      '--data <dir>',
+      'data folder for the database and indexes (default: $FACELEDGER_DATA, else ./data)',
+    )
     .option('--models <dir>', 'model folder (default: $FACELEDGER_MODELS, else ../shared/models)')
     .option('--workers <n>', 'worker threads for face analysis (default: one per core)', parseWorkers)
     .showHelpAfterError()
@@ -22,6 +32,12 @@ function buildProgram(): Command {
   registerDetect(program, globals);
   registerCompare(program, globals);
   registerEmbed(program, globals);
+  registerGallery(program, globals);
+  registerIngest(program, globals);
+  registerSearch(program, globals);
+  registerIdentities(program, globals);
+  registerErase(program, globals);
+  registerMaintenance(program, globals);
   registerDemo(program, globals);
   return program;
 }

@@ -5,9 +5,7 @@ import { cosineSimilarity } from '../vision/embed.js';
 import type { Analysis, AnalyzeRequest } from '../vision/pipeline.js';
 import type { PipelinePool } from '../vision/pool.js';
 import { type FaceView, toFaceView } from './face-views.js';
-
-/** An image given by path (read by a worker) or by its bytes (an upload). */
-export type ImageSource = { path: string } | { bytes: Uint8Array };
+import { analyzeSource, type ImageSource } from './image-source.js';
 
 export interface CompareResult {
   similarity: number;

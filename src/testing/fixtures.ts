@@ -1,3 +1,4 @@
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { sharedDir } from '../core/project-paths.js';
@@ -47,4 +48,17 @@ function crc32(buf: Buffer): number {
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
   }
   return ~c >>> 0;
+}
+
+/** A temp folder of LFW photos: `count` photos each of the given people, named like LFW. */
+export function lfwFolder(root: string, people: Record<string, number[]>): string[] {
+  const files: string[] = [];
+  for (const [name, indexes] of Object.entries(people)) {
+    for (const i of indexes) {
+      const target = join(root, `${name}_${String(i).padStart(4, '0')}.jpg`);
+      copyFileSync(lfw(name, i), target);
+      files.push(target);
+    }
+  }
+  return files;
 }

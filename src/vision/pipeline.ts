@@ -13,6 +13,7 @@ import { locateModels } from './models.js';
 import { DEFAULT_THREADS, type InferenceThreads } from './onnx-session.js';
 import { type FaceQuality, measureQuality } from './quality.js';
 import { type FaceSelector, selectFaceIndexes } from './select-face.js';
+import { faceThumbnail } from './thumbnail.js';
 
 export interface PipelineOptions {
   modelDir?: string;
@@ -34,8 +35,10 @@ export interface AnalyzedFace extends DetectedFace {
   quality: FaceQuality;
   /** null for faces the request did not select for embedding. */
   embedding: Float32Array | null;
-  /** The 112×112 aligned crop, for thumbnails; only when asked for. */
+  /** The 112×112 aligned crop; only when asked for. */
   aligned?: RgbImage;
+  /** A small JPEG of the face in context; only when asked for. */
+  thumbnail?: Uint8Array;
 }
 
 export interface StageTimings {
@@ -56,6 +59,8 @@ export interface AnalyzeRequest {
   /** Which faces to embed; every face is still detected, aligned and quality-scored. Default `all`. */
   embed?: FaceSelector;
   keepAligned?: boolean;
+  /** Make a JPEG thumbnail of each embedded face. */
+  thumbnails?: boolean;
 }
 
 /** Decode → detect → align → embed with models loaded once. One instance per thread. */
@@ -100,7 +105,14 @@ export class FacePipeline {
       t = performance.now();
       const embedding = selected.has(index) ? await this.embedder.embed(aligned, this.options.flip) : null;
       timings.embed += performance.now() - t;
-      faces.push({ ...face, quality, embedding, ...(request.keepAligned ? { aligned } : {}) });
+      const thumbnail = request.thumbnails && embedding ? await faceThumbnail(image, face.box) : undefined;
+      faces.push({
+        ...face,
+        quality,
+        embedding,
+        ...(request.keepAligned ? { aligned } : {}),
+        ...(thumbnail ? { thumbnail } : {}),
+      });
     }
     return { width: image.width, height: image.height, faces, timings };
   }

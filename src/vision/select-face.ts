@@ -30,9 +30,3 @@ export function selectFaceIndexes(
     if (key(faces[i] as DetectedFace) > key(faces[best] as DetectedFace)) best = i;
   return new Set([best]);
 }
-
-/** Index of the largest face, the default subject of a photo. */
-export function largestFaceIndex(faces: readonly DetectedFace[]): number {
-  const [index] = selectFaceIndexes(faces, 'largest', { width: 0, height: 0 });
-  return index ?? -1;
-}

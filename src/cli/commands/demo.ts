@@ -1,67 +1,64 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { sharedDir } from '../../core/project-paths.js';
-import { type GlobalOptions, withFaceService } from '../context.js';
+import { runLfwDemo } from '../../services/lfw-demo.js';
+import { cliActor, type GlobalOptions, withApp } from '../context.js';
 import { printJson } from '../output.js';
+import { startProgress } from '../progress.js';
 
-const PEOPLE = ['Serena_Williams', 'Venus_Williams', 'Tony_Blair', 'Colin_Powell'];
-
-/**
- * A first look at the pipeline on LFW sample photos: two photos each of four people (two of them
- * sisters), every pair compared at the FMR 1e-3 operating point, plus face counts on a crowd photo.
- */
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   program
     .command('demo')
     .description(
-      'Detect and compare faces on LFW sample photos from ../shared/datasets (a quick end-to-end check).',
+      'The Quick start: enrol LFW (from ../shared/datasets) into the gallery "lfw-demo" under the data folder, ' +
+        'then search with an enrolled person’s held-out photo and with a person who is not enrolled.',
     )
-    .option('--datasets <dir>', 'folder holding lfw/ and crowd/', sharedDir('datasets'))
+    .option('--datasets <dir>', 'folder holding lfw/', sharedDir('datasets'))
     .action(async (opts: { datasets: string }) => {
       const options = globals();
-      const photos = PEOPLE.flatMap((name) =>
-        [1, 2].map((i) => ({ name, path: join(opts.datasets, 'lfw', 'lfw', name, `${name}_000${i}.jpg`) })),
-      );
-      const crowd = join(opts.datasets, 'crowd', 'images', 'ulfd_10.jpg');
-      const report = await withFaceService(options, async (service) => {
-        const comparisons = [];
-        for (let i = 0; i < photos.length; i++) {
-          for (let j = i + 1; j < photos.length; j++) {
-            const a = photos[i] as (typeof photos)[number];
-            const b = photos[j] as (typeof photos)[number];
-            const r = await service.compare({ path: a.path }, { path: b.path });
-            comparisons.push({
-              a: label(a.path),
-              b: label(b.path),
-              samePerson: a.name === b.name,
-              ...r,
-              faces: undefined,
-            });
-          }
+      const progress = startProgress('ingest', 0, ['faces', 'dupes', 'errors']);
+      const demo = await withApp(options, async (app) => {
+        try {
+          return await runLfwDemo(app, opts.datasets, cliActor(), {
+            onTotal: (n) => progress.setTotal(n),
+            onProgress: ({ job }) =>
+              progress.tick(1, {
+                faces: job.facesEnrolled,
+                dupes: job.duplicates,
+                errors: job.errors + job.noFace,
+              }),
+          });
+        } finally {
+          progress.stop();
         }
-        const crowdFaces = (await service.detect({ path: crowd })).faces.length;
-        return { comparisons, crowd: { file: crowd, faces: crowdFaces } };
       });
       if (options.json) {
-        printJson(report);
+        printJson(demo);
         return;
       }
-      const correct = report.comparisons.filter((c) => c.match === c.samePerson).length;
+      const j = demo.job;
       console.log(
-        `Compared ${report.comparisons.length} pairs of LFW photos (threshold ${report.comparisons[0]?.threshold}):`,
+        `\nGallery lfw-demo: job ${j.id} ${j.status} — ${j.imagesEnrolled} images and ${j.facesEnrolled} faces enrolled now, ` +
+          `${j.duplicates} already enrolled, ${j.noFace} without a usable face, ${j.errors} errors (manifest ${demo.manifest}).`,
       );
-      for (const c of report.comparisons) {
-        const truth = c.samePerson ? 'same person' : 'different';
-        const mark = c.match === c.samePerson ? '✓' : '✗';
+      for (const s of demo.searches) {
+        const r = s.result;
+        console.log(`\nProbe ${s.probe}`);
         console.log(
-          `  ${mark} ${c.a.padEnd(26)} ${c.b.padEnd(26)} ${c.similarity.toFixed(3).padStart(7)}  ${c.match ? 'match' : '—'.padEnd(5)}  (${truth})`,
+          `  (${s.expect === 'enrolled' ? 'this person is enrolled through other photos' : 'this person is not enrolled'})`,
         );
+        console.log(
+          `  ${r.probe.faces.length} face(s) in the probe; thresholds high ≥ ${r.thresholds.high}, possible ≥ ${r.thresholds.possible}`,
+        );
+        console.log(
+          `  Decision: ${r.decision === 'match' ? 'candidate(s) above the possible threshold' : 'NO CONFIDENT MATCH'}`,
+        );
+        for (const c of r.candidates) {
+          const faces = c.identity && c.identity.faces > 1 ? ` (${c.identity.faces} faces)` : '';
+          console.log(
+            `  #${c.rank}  ${c.similarity.toFixed(4)}  ${c.confidence.padEnd(8)}  ${(c.subjectId ?? '-').padEnd(28)}${faces.padEnd(12)} ${c.source}`,
+          );
+        }
       }
-      console.log(`${correct}/${report.comparisons.length} decisions agree with the labels.`);
-      console.log(`Crowd photo ${label(crowd)}: ${report.crowd.faces} faces detected.`);
+      console.log('\nCandidates are investigative leads only — not identifications.');
     });
-}
-
-function label(path: string): string {
-  return path.split('/').pop() ?? path;
 }

@@ -1,0 +1,7 @@
+export {
+  type ClusterOptions,
+  clusterFaces,
+  DEFAULT_CLUSTER_OPTIONS,
+  type FaceNode,
+  type Neighbor,
+} from './cluster.js';

@@ -1,0 +1,83 @@
+import { FaceLedgerError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { Db } from './database.js';
+import type { Gallery } from './records.js';
+
+interface GalleryRow {
+  id: string;
+  name: string;
+  description: string;
+  legal_basis: string;
+  source_description: string;
+  retention_days: number | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface GalleryStats extends Gallery {
+  images: number;
+  faces: number;
+  identities: number;
+}
+
+const toGallery = (r: GalleryRow): Gallery => ({
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  legalBasis: r.legal_basis,
+  sourceDescription: r.source_description,
+  retentionDays: r.retention_days,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+export class GalleriesRepo {
+  constructor(private readonly db: Db) {}
+
+  create(input: Omit<Gallery, 'id'>): Gallery {
+    if (this.findByName(input.name))
+      throw new FaceLedgerError('BAD_INPUT', `A gallery named "${input.name}" already exists.`);
+    const gallery: Gallery = { id: newId(), ...input };
+    this.db
+      .prepare(
+        `INSERT INTO galleries (id, name, description, legal_basis, source_description, retention_days, created_by, created_at)
+         VALUES (@id, @name, @description, @legalBasis, @sourceDescription, @retentionDays, @createdBy, @createdAt)`,
+      )
+      .run(gallery);
+    return gallery;
+  }
+
+  findByName(name: string): Gallery | undefined {
+    const row = this.db.prepare('SELECT * FROM galleries WHERE name = ?').get(name) as GalleryRow | undefined;
+    return row && toGallery(row);
+  }
+
+  findById(id: string): Gallery | undefined {
+    const row = this.db.prepare('SELECT * FROM galleries WHERE id = ?').get(id) as GalleryRow | undefined;
+    return row && toGallery(row);
+  }
+
+  /** The gallery by name or id, or NOT_FOUND naming what was asked for. */
+  get(nameOrId: string): Gallery {
+    const g = this.findByName(nameOrId) ?? this.findById(nameOrId);
+    if (!g) throw new FaceLedgerError('NOT_FOUND', `No gallery named "${nameOrId}".`);
+    return g;
+  }
+
+  list(): GalleryStats[] {
+    const rows = this.db
+      .prepare(
+        `SELECT g.*,
+           (SELECT COUNT(*) FROM images i WHERE i.gallery_id = g.id) AS images,
+           (SELECT COUNT(*) FROM faces f WHERE f.gallery_id = g.id) AS faces,
+           (SELECT COUNT(*) FROM identities d WHERE d.gallery_id = g.id) AS identities
+         FROM galleries g ORDER BY g.name`,
+      )
+      .all() as (GalleryRow & { images: number; faces: number; identities: number })[];
+    return rows.map((r) => ({ ...toGallery(r), images: r.images, faces: r.faces, identities: r.identities }));
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM galleries WHERE id = ?').run(id);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Db } from './database.js';
+import type { ImageRecord } from './records.js';
+
+interface ImageRow {
+  id: string;
+  gallery_id: string;
+  sha256: string;
+  location: string;
+  source_link: string | null;
+  subject_id: string | null;
+  metadata: string;
+  width: number;
+  height: number;
+  job_id: string | null;
+  ingested_at: string;
+}
+
+export const toImage = (r: ImageRow): ImageRecord => ({
+  id: r.id,
+  galleryId: r.gallery_id,
+  sha256: r.sha256,
+  location: r.location,
+  sourceLink: r.source_link,
+  subjectId: r.subject_id,
+  metadata: JSON.parse(r.metadata) as Record<string, string>,
+  width: r.width,
+  height: r.height,
+  jobId: r.job_id,
+  ingestedAt: r.ingested_at,
+});
+
+export class ImagesRepo {
+  constructor(private readonly db: Db) {}
+
+  findBySha(galleryId: string, sha256: string): ImageRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM images WHERE gallery_id = ? AND sha256 = ?')
+      .get(galleryId, sha256) as ImageRow | undefined;
+    return row && toImage(row);
+  }
+
+  get(id: string): ImageRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+    return row && toImage(row);
+  }
+
+  insert(image: ImageRecord): void {
+    this.db
+      .prepare(
+        `INSERT INTO images (id, gallery_id, sha256, location, source_link, subject_id, metadata, width, height, job_id, ingested_at)
+         VALUES (@id, @galleryId, @sha256, @location, @sourceLink, @subjectId, @metadata, @width, @height, @jobId, @ingestedAt)`,
+      )
+      .run({ ...image, metadata: JSON.stringify(image.metadata) });
+  }
+
+  /** Deletes the image; its faces and thumbnails go with it (ON DELETE CASCADE). Returns the face labels removed. */
+  delete(id: string): number[] {
+    const labels = (
+      this.db.prepare('SELECT label FROM faces WHERE image_id = ?').all(id) as { label: number }[]
+    ).map((r) => r.label);
+    this.db.prepare('DELETE FROM images WHERE id = ?').run(id);
+    return labels;
+  }
+}
