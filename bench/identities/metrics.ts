@@ -13,7 +13,10 @@ const harmonic = (p: number, r: number) => (p + r > 0 ? (2 * p * r) / (p + r) : 
  * `clusters` hold item ids; `truth(id)` is the item's true class. Pairwise counts every same-cluster pair
  * (dominated by big classes); BCubed averages per item (each face counts once).
  */
-export function scoreClustering(clusters: readonly (readonly number[])[], truth: (id: number) => string): ClusterScores {
+export function scoreClustering(
+  clusters: readonly (readonly number[])[],
+  truth: (id: number) => string,
+): ClusterScores {
   const classSize = new Map<string, number>();
   for (const c of clusters) for (const id of c) classSize.set(truth(id), (classSize.get(truth(id)) ?? 0) + 1);
   let truePairs = 0;

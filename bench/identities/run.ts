@@ -7,11 +7,10 @@
  *   node dist/src/cli/main.js embed --json --files-from /tmp/id-folders.txt > /tmp/lfw-emb.jsonl
  *   node dist/bench/identities/run.js [--embeddings /tmp/lfw-emb.jsonl] [--thresholds 0.30,0.35,…] [--k 32]
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  type ClusterOptions,
   clusterFaces,
   DEFAULT_CLUSTER_OPTIONS,
   type FaceNode,
@@ -122,7 +121,8 @@ for (let i = 0; i < n; i++) {
   for (let j = 0; j < n; j++) {
     if (j === i) continue;
     let s = 0;
-    for (let d = 0, a = i * dim, b = j * dim; d < dim; d++) s += (flat[a + d] as number) * (flat[b + d] as number);
+    for (let d = 0, a = i * dim, b = j * dim; d < dim; d++)
+      s += (flat[a + d] as number) * (flat[b + d] as number);
     if (filled === kMax && s <= (topSim[kMax - 1] as number)) continue;
     let p = filled < kMax ? filled++ : kMax - 1;
     while (p > 0 && (topSim[p - 1] as number) < s) {
@@ -189,13 +189,15 @@ for (const t of thresholds) {
 }
 for (const t of thresholds) {
   run('plain average-linkage', kMain, t, () =>
-    clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain, knnAware: false } as Partial<ClusterOptions>),
+    clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain, sparseCorrection: false }),
   );
   run('single-link', kMain, t, () => singleLink(t, kMain));
 }
 for (const k of ks.slice(1)) {
   for (const t of [0.35, 0.4, 0.45]) {
-    run('average-linkage (k-NN aware)', k, t, () => clusterFaces(nodes, neighbours(k), { linkThreshold: t, k }));
+    run('average-linkage (k-NN aware)', k, t, () =>
+      clusterFaces(nodes, neighbours(k), { linkThreshold: t, k }),
+    );
   }
 }
 

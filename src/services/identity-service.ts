@@ -1,5 +1,5 @@
 import { FaceLedgerError } from '../core/errors.js';
-import { type ClusterOptions, clusterFaces } from '../gallery/identities/cluster.js';
+import { type ClusterOptions, clusterFaces } from '../gallery/identities/index.js';
 import { faceNodes } from '../gallery/store/faces-repo.js';
 import type { Identity } from '../gallery/store/records.js';
 import type { FaceLedgerApp } from './app.js';

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { sharedDir } from '../../core/project-paths.js';
 import { runLfwDemo } from '../../services/lfw-demo.js';
 import { cliActor, type GlobalOptions, withApp } from '../context.js';
+import { withIngestProgress } from '../ingest-progress.js';
 import { printJson } from '../output.js';
-import { startProgress } from '../progress.js';
 
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   program
@@ -15,22 +15,9 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     .option('--datasets <dir>', 'folder holding lfw/', sharedDir('datasets'))
     .action(async (opts: { datasets: string }) => {
       const options = globals();
-      const progress = startProgress('ingest', 0, ['faces', 'dupes', 'errors']);
-      const demo = await withApp(options, async (app) => {
-        try {
-          return await runLfwDemo(app, opts.datasets, cliActor(), {
-            onTotal: (n) => progress.setTotal(n),
-            onProgress: ({ job }) =>
-              progress.tick(1, {
-                faces: job.facesEnrolled,
-                dupes: job.duplicates,
-                errors: job.errors + job.noFace,
-              }),
-          });
-        } finally {
-          progress.stop();
-        }
-      });
+      const demo = await withApp(options, (app) =>
+        withIngestProgress((hooks) => runLfwDemo(app, opts.datasets, cliActor(), hooks)),
+      );
       if (options.json) {
         printJson(demo);
         return;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { GalleryService } from '../../services/gallery-service.js';
 import { cliActor, type GlobalOptions, withApp } from '../context.js';
+import { withIngestProgress } from '../ingest-progress.js';
 import { printJson } from '../output.js';
-import { startProgress } from '../progress.js';
 
 export function registerIngest(program: Command, globals: () => GlobalOptions): void {
   program
@@ -15,25 +15,11 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
     .requiredOption('--gallery <name>', 'the gallery to enrol into')
     .action(async (source: string, opts: { gallery: string }) => {
       const options = globals();
-      const progress = startProgress('ingest', 0, ['faces', 'dupes', 'errors']);
-      const job = await withApp(options, async (app) => {
-        try {
-          return await new GalleryService(app).ingest({
-            gallery: opts.gallery,
-            source,
-            createdBy: cliActor(),
-            onTotal: (n) => progress.setTotal(n),
-            onProgress: ({ job }) =>
-              progress.tick(1, {
-                faces: job.facesEnrolled,
-                dupes: job.duplicates,
-                errors: job.errors + job.noFace,
-              }),
-          });
-        } finally {
-          progress.stop();
-        }
-      });
+      const job = await withApp(options, (app) =>
+        withIngestProgress((hooks) =>
+          new GalleryService(app).ingest({ gallery: opts.gallery, source, createdBy: cliActor(), ...hooks }),
+        ),
+      );
       if (options.json) {
         printJson({ job });
         return;

@@ -159,9 +159,12 @@ describe('clusterFaces', () => {
     assert.ok(recall >= 0.95, `pairwise recall ${recall}`);
   });
 
-  it('keeps an identity much larger than k together', () => {
+  it('keeps an identity of about 12·k faces together (the sparse correction)', () => {
     const data = synthetic([150, 5, 5], 3);
-    const clusters = clusterFaces(data.nodes, bruteForce(data.embeddings), { k: 10 });
+    const neighbors = bruteForce(data.embeddings);
+    const plain = clusterFaces(data.nodes, neighbors, { k: 12, sparseCorrection: false });
+    assert.ok((plain[0] as number[]).length < 20, 'textbook average linkage splits it');
+    const clusters = clusterFaces(data.nodes, neighbors, { k: 12 });
     const largest = clusters[0] as number[];
     assert.ok(largest.length >= 140, `largest cluster has ${largest.length} of 150`);
     assert.ok(largest.every((l) => data.truth.get(l) === 'person-0'));

@@ -1,7 +1,2 @@
-export {
-  type ClusterOptions,
-  clusterFaces,
-  DEFAULT_CLUSTER_OPTIONS,
-  type FaceNode,
-  type Neighbor,
-} from './cluster.js';
+export { clusterFaces, DEFAULT_CLUSTER_OPTIONS } from './cluster.js';
+export type { ClusterOptions, FaceNode, Neighbor } from './types.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { asFaceLedgerError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { EMBEDDING_DIM } from '../../vision/embed.js';
 import type { AnalyzedFace } from '../../vision/pipeline.js';
 import type { PipelinePool } from '../../vision/pool.js';
 import type { GalleryIndexes } from '../gallery-indexes.js';
@@ -96,8 +97,8 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
           ingestedAt: now(),
         });
         const inserted = store.faces.insertMany(req.gallery.id, imageId, s.image.faces);
-        const vectors = new Float32Array(inserted.length * 128);
-        s.image.faces.forEach((f, i) => vectors.set(f.embedding, i * 128));
+        const vectors = new Float32Array(inserted.length * EMBEDDING_DIM);
+        s.image.faces.forEach((f, i) => vectors.set(f.embedding, i * EMBEDDING_DIM));
         item = { ...item, imageId };
         store.jobs.recordItem(job.id, item, s.filtered, now());
         // Inside the transaction's scope but after the rows: if the add throws, nothing is committed.
@@ -148,8 +149,10 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
           filtered,
         };
       }
+      const subject = source.subjectId ? largestIndex(kept) : -1;
       const faces: NewFace[] = kept.map((f, i) => ({
         faceIndex: i,
+        isSubject: i === subject,
         box: f.box,
         landmarks: f.landmarks,
         score: f.score,
@@ -217,4 +220,14 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
   indexes.save(req.gallery.id);
   store.jobs.finish(job.id, 'done', now());
   return store.jobs.get(job.id) as IngestJob;
+}
+
+/** A subject id names one person; in a photo with bystanders that is taken to be the largest face. */
+function largestIndex(faces: readonly AnalyzedFace[]): number {
+  let best = 0;
+  faces.forEach((f, i) => {
+    const b = faces[best] as AnalyzedFace;
+    if (f.box.width * f.box.height > b.box.width * b.box.height) best = i;
+  });
+  return best;
 }

@@ -45,8 +45,8 @@ export class FacesRepo {
   /** Inserts the faces of one image; returns their labels and ids in input order. Call inside a transaction. */
   insertMany(galleryId: string, imageId: string, faces: readonly NewFace[]): { label: number; id: string }[] {
     const insertFace = this.db.prepare(
-      `INSERT INTO faces (id, image_id, gallery_id, face_index, box, landmarks, score, quality, embedding)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO faces (id, image_id, gallery_id, face_index, box, landmarks, score, quality, embedding, is_subject)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertThumb = this.db.prepare('INSERT INTO face_thumbnails (face_label, jpeg) VALUES (?, ?)');
     return faces.map((f) => {
@@ -61,6 +61,7 @@ export class FacesRepo {
         f.score,
         JSON.stringify(f.quality),
         embeddingToBlob(f.embedding),
+        f.isSubject ? 1 : 0,
       );
       const label = Number(info.lastInsertRowid);
       if (f.thumbnail) insertThumb.run(label, Buffer.from(f.thumbnail));
@@ -169,11 +170,12 @@ export function describeFaces(db: Db, labels: readonly number[]): Map<number, Fa
   if (labels.length === 0) return out;
   const rows = db
     .prepare(
-      `SELECT f.label, f.id AS face_id, f.image_id, f.gallery_id, g.name AS gallery_name, i.subject_id, i.location,
+      `SELECT f.label, f.id AS face_id, f.image_id, f.gallery_id, g.name AS gallery_name,
+              CASE WHEN f.is_subject = 1 THEN i.subject_id END AS subject_id, i.location,
               i.source_link, f.identity_id, d.face_count AS identity_faces, f.box,
-              CASE WHEN i.subject_id IS NULL THEN NULL ELSE
+              CASE WHEN f.is_subject = 1 AND i.subject_id IS NOT NULL THEN
                 (SELECT COUNT(*) FROM images i2 JOIN faces f2 ON f2.image_id = i2.id
-                 WHERE i2.gallery_id = i.gallery_id AND i2.subject_id = i.subject_id) END AS subject_faces
+                 WHERE i2.gallery_id = i.gallery_id AND i2.subject_id = i.subject_id AND f2.is_subject = 1) END AS subject_faces
        FROM faces f JOIN images i ON i.id = f.image_id JOIN galleries g ON g.id = f.gallery_id
        LEFT JOIN identities d ON d.id = f.identity_id
        WHERE f.label IN (SELECT value FROM json_each(?))`,
@@ -218,7 +220,8 @@ export function faceNodes(
 ): { label: number; imageId: string; subjectId: string | null }[] {
   return db
     .prepare(
-      `SELECT f.label, f.image_id AS imageId, i.subject_id AS subjectId FROM faces f JOIN images i ON i.id = f.image_id
+      `SELECT f.label, f.image_id AS imageId, CASE WHEN f.is_subject = 1 THEN i.subject_id END AS subjectId
+       FROM faces f JOIN images i ON i.id = f.image_id
        WHERE f.gallery_id = ? ORDER BY f.label`,
     )
     .all(galleryId) as { label: number; imageId: string; subjectId: string | null }[];

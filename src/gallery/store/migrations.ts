@@ -56,6 +56,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         quality TEXT NOT NULL,
         embedding BLOB NOT NULL,
         identity_id TEXT REFERENCES identities(id) ON DELETE SET NULL,
+        -- 1 for the face the image's subject id names (the largest face); bystanders carry no subject id.
+        is_subject INTEGER NOT NULL DEFAULT 0,
         UNIQUE (image_id, face_index)
       );
       CREATE INDEX faces_gallery ON faces(gallery_id, label);

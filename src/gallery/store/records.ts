@@ -28,6 +28,8 @@ export interface ImageRecord {
 
 export interface NewFace {
   faceIndex: number;
+  /** The face the image's subject id refers to. */
+  isSubject: boolean;
   box: Box;
   landmarks: Landmarks;
   score: number;
