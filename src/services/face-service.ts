@@ -23,9 +23,7 @@ export class FaceService {
   constructor(private readonly pool: PipelinePool) {}
 
   private analyze(source: ImageSource, request: AnalyzeRequest): Promise<Analysis> {
-    return 'path' in source
-      ? this.pool.analyzeFile(source.path, request)
-      : this.pool.analyzeBytes(source.bytes, request);
+    return analyzeSource(this.pool, source, request);
   }
 
   async detect(source: ImageSource): Promise<{ width: number; height: number; faces: FaceView[] }> {

@@ -45,21 +45,6 @@ export const DEFAULT_CLUSTER_OPTIONS: Readonly<ClusterOptions> = Object.freeze({
   sparseCorrection: true,
 });
 
-/**
- * Cross-cluster evidence between the clusters rooted at `a` and `b`: summed similarity and edge count.
- * One object per cluster pair, shared by both adjacency maps and referenced by its heap entries; `key` is
- * the key of its one live heap entry (NaN if none), so older entries for it are recognised and skipped.
- */
-interface Link {
-  a: number;
-  b: number;
-  sum: number;
-  count: number;
-  key: number;
-  alive: boolean;
-  readonly id: number;
-}
-
 /** An image set, kept as a bare string while the cluster has one face (most clusters, most of the time). */
 type Images = Set<string> | string | undefined;
 
@@ -100,7 +85,6 @@ export function clusterFaces(
   const hidden = sparseCorrection ? hiddenShare(graph, k) : new Float64Array(n);
   const subject: (string | null)[] = nodes.map((node) => node.subjectId ?? null);
   const images: Images[] = nodes.map((node) => node.imageId);
-  const links: (Map<number, Link> | undefined)[] = new Array(n);
 
   // Must-link: faces sharing a subject id start as one cluster.
   const subjectRoot = new Map<string, number>();
@@ -119,27 +103,27 @@ export function clusterFaces(
     images[i] = undefined;
   }
 
-  // Cluster adjacency from the undirected graph: a pair is an edge if either face lists the other.
-  let linkIds = 0;
-  const linkBetween = (a: number, b: number): Link => {
-    let la = links[a];
-    if (!la) {
-      la = new Map();
-      links[a] = la;
+  // Cluster adjacency from the undirected graph (a pair is an edge if either face lists the other). One
+  // link per pair of adjacent clusters, in typed arrays: its two roots, summed similarity, edge count,
+  // and the key of its one live heap entry (NaN if none), so that older entries for it are skipped.
+  // Each cluster maps adjacent root → link id.
+  const maxLinks = graph.targets.length;
+  const linkA = new Int32Array(maxLinks);
+  const linkB = new Int32Array(maxLinks);
+  const linkSum = new Float64Array(maxLinks);
+  const linkCount = new Int32Array(maxLinks);
+  const linkKey = new Float64Array(maxLinks).fill(Number.NaN);
+  const linkAlive = new Uint8Array(maxLinks);
+  const adjacency: (Map<number, number> | undefined)[] = new Array(n);
+  const adjacent = (a: number): Map<number, number> => {
+    let map = adjacency[a];
+    if (!map) {
+      map = new Map();
+      adjacency[a] = map;
     }
-    let link = la.get(b);
-    if (!link) {
-      link = { a, b, sum: 0, count: 0, key: Number.NaN, alive: true, id: linkIds++ };
-      la.set(b, link);
-      let lb = links[b];
-      if (!lb) {
-        lb = new Map();
-        links[b] = lb;
-      }
-      lb.set(a, link);
-    }
-    return link;
+    return map;
   };
+  let links = 0;
   for (let i = 0; i < n; i++) {
     for (let e = graph.offsets[i] as number, end = graph.offsets[i + 1] as number; e < end; e++) {
       const j = graph.targets[e] as number;
@@ -152,59 +136,71 @@ export function clusterFaces(
       const a = find(i);
       const b = find(j);
       if (a === b) continue;
-      const link = linkBetween(a, b);
-      link.sum += s;
-      link.count += 1;
+      const fromA = adjacent(a);
+      let id = fromA.get(b);
+      if (id === undefined) {
+        id = links++;
+        linkA[id] = a;
+        linkB[id] = b;
+        linkAlive[id] = 1;
+        fromA.set(b, id);
+        adjacent(b).set(a, id);
+      }
+      linkSum[id] = (linkSum[id] as number) + s;
+      linkCount[id] = (linkCount[id] as number) + 1;
     }
   }
 
-  const linkage = (link: Link): number => {
-    const sa = size[link.a] as number;
-    const sb = size[link.b] as number;
+  const linkage = (id: number): number => {
+    const a = linkA[id] as number;
+    const b = linkB[id] as number;
+    const sa = size[a] as number;
+    const sb = size[b] as number;
     const pairs = sa * sb;
     let observable = pairs;
     if (sparseCorrection) {
-      observable -= (hidden[link.a] as number) * (hidden[link.b] as number);
+      observable -= (hidden[a] as number) * (hidden[b] as number);
       const partners = sa + sb - 1;
       if (partners > k) observable = Math.min(observable, (pairs * k) / partners);
     }
-    return link.sum / Math.max(observable, link.count);
+    return (linkSum[id] as number) / Math.max(observable, linkCount[id] as number);
   };
   const subjectsAgree = (a: number, b: number): boolean => {
     const sa = subject[a];
     const sb = subject[b];
     return sa === null || sb === null || sa === sb;
   };
-  const heap = new MaxHeap<Link>();
-  const queue = (link: Link, w: number) => {
-    if (w >= threshold && subjectsAgree(link.a, link.b)) {
-      link.key = w;
-      heap.push(w, link.id, link);
-    } else link.key = Number.NaN;
+  const heap = new MaxHeap();
+  const queue = (id: number) => {
+    const w = linkage(id);
+    if (w >= threshold && subjectsAgree(linkA[id] as number, linkB[id] as number)) {
+      linkKey[id] = w;
+      heap.push(w, id);
+    } else linkKey[id] = Number.NaN;
   };
 
-  for (const la of links)
-    for (const link of la?.values() ?? []) if (Number.isNaN(link.key)) queue(link, linkage(link));
+  for (let id = 0; id < links; id++) queue(id);
 
   while (heap.size > 0) {
     const key = heap.peekKey();
-    const link = heap.pop() as Link;
-    if (!link.alive || key !== link.key) continue; // superseded by a later entry for the same pair
-    const w = linkage(link);
-    if (w !== key) {
+    const id = heap.pop();
+    if (!linkAlive[id] || key !== linkKey[id]) continue; // superseded by a later entry for the same pair
+    if (linkage(id) !== key) {
       // A cluster grew since this was queued, so the key bounds the current value from above: requeue.
-      queue(link, w);
+      queue(id);
       continue;
     }
-    const { a, b } = link;
+    const a = linkA[id] as number;
+    const b = linkB[id] as number;
     // Both conflicts are permanent (subjects only get set, image sets only grow): drop the candidate.
     if (!subjectsAgree(a, b) || imagesOverlap(images[a], images[b])) {
-      link.key = Number.NaN;
+      linkKey[id] = Number.NaN;
       continue;
     }
 
-    const la = links[a] as Map<number, Link>;
-    const lb = links[b] as Map<number, Link>;
+    // Merge the cluster with fewer neighbours into the one with more.
+    const la = adjacency[a] as Map<number, number>;
+    const lb = adjacency[b] as Map<number, number>;
     const [big, small, bigLinks, smallLinks] =
       lb.size > la.size || (lb.size === la.size && b < a) ? [b, a, lb, la] : [a, b, la, lb];
     parent[small] = big;
@@ -213,25 +209,25 @@ export function clusterFaces(
     subject[big] ??= subject[small] ?? null;
     images[big] = unionImages(images[big], images[small]);
     images[small] = undefined;
-    links[small] = undefined;
-    link.alive = false;
+    adjacency[small] = undefined;
+    linkAlive[id] = 0;
     bigLinks.delete(small);
     smallLinks.delete(big);
     for (const [x, l] of smallLinks) {
-      const xLinks = links[x] as Map<number, Link>;
+      const xLinks = adjacency[x] as Map<number, number>;
       xLinks.delete(small);
       const shared = bigLinks.get(x);
-      if (shared) {
+      if (shared !== undefined) {
         // Evidence from both halves adds up: the one way a linkage can rise. Queue it afresh.
-        shared.sum += l.sum;
-        shared.count += l.count;
-        l.alive = false;
-        queue(shared, linkage(shared));
+        linkSum[shared] = (linkSum[shared] as number) + (linkSum[l] as number);
+        linkCount[shared] = (linkCount[shared] as number) + (linkCount[l] as number);
+        linkAlive[l] = 0;
+        queue(shared);
       } else {
         // Same evidence, bigger cluster: the linkage can only have fallen, and the queued entry is
         // re-evaluated when it comes up.
-        if (l.a === small) l.a = big;
-        else l.b = big;
+        if (linkA[l] === small) linkA[l] = big;
+        else linkB[l] = big;
         bigLinks.set(x, l);
         xLinks.set(big, l);
       }

@@ -1,28 +1,29 @@
 /**
- * A binary max-heap of `(key, id, item)`: the largest key first, ties to the smaller id, so the pop order
- * is a function of the entries alone (ids are unique and assigned deterministically by the caller).
- * Keys and ids live in growable typed arrays; only the item references are objects.
+ * A binary max-heap of `(key, id)` pairs in growable typed arrays (no per-entry objects, so millions of
+ * entries cost 12 bytes each and nothing for the garbage collector). The largest key comes first, ties go
+ * to the smaller id, so the pop order is a function of the entries alone.
  */
-export class MaxHeap<T> {
+export class MaxHeap {
   private keys = new Float64Array(64);
   private ids = new Int32Array(64);
-  private items: T[] = [];
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  push(key: number, id: number, item: T): void {
+  push(key: number, id: number): void {
     if (this.count === this.keys.length) this.grow();
     let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.before(key, id, parent)) break;
-      this.move(parent, i);
+      this.keys[i] = this.keys[parent] as number;
+      this.ids[i] = this.ids[parent] as number;
       i = parent;
     }
-    this.put(i, key, id, item);
+    this.keys[i] = key;
+    this.ids[i] = id;
   }
 
   /** The top key; NaN when empty. */
@@ -30,16 +31,14 @@ export class MaxHeap<T> {
     return this.count > 0 ? (this.keys[0] as number) : Number.NaN;
   }
 
-  /** Removes and returns the top item (read its key with peekKey first); undefined when empty. */
-  pop(): T | undefined {
-    if (this.count === 0) return undefined;
-    const top = this.items[0] as T;
+  /** Removes the top entry and returns its id (read its key with peekKey first); -1 when empty. */
+  pop(): number {
+    if (this.count === 0) return -1;
+    const top = this.ids[0] as number;
     const last = --this.count;
+    if (last === 0) return top;
     const key = this.keys[last] as number;
     const id = this.ids[last] as number;
-    const item = this.items[last] as T;
-    this.items.length = last;
-    if (last === 0) return top;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
@@ -50,10 +49,12 @@ export class MaxHeap<T> {
           ? right
           : left;
       if (this.before(key, id, child)) break;
-      this.move(child, i);
+      this.keys[i] = this.keys[child] as number;
+      this.ids[i] = this.ids[child] as number;
       i = child;
     }
-    this.put(i, key, id, item);
+    this.keys[i] = key;
+    this.ids[i] = id;
     return top;
   }
 
@@ -61,16 +62,6 @@ export class MaxHeap<T> {
   private before(key: number, id: number, j: number): boolean {
     const kj = this.keys[j] as number;
     return key !== kj ? key > kj : id < (this.ids[j] as number);
-  }
-
-  private move(from: number, to: number): void {
-    this.put(to, this.keys[from] as number, this.ids[from] as number, this.items[from] as T);
-  }
-
-  private put(i: number, key: number, id: number, item: T): void {
-    this.keys[i] = key;
-    this.ids[i] = id;
-    this.items[i] = item;
   }
 
   private grow(): void {

@@ -98,7 +98,7 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
         });
         const inserted = store.faces.insertMany(req.gallery.id, imageId, s.image.faces);
         const vectors = new Float32Array(inserted.length * EMBEDDING_DIM);
-        s.image.faces.forEach((f, i) => vectors.set(f.embedding, i * EMBEDDING_DIM));
+        for (const [i, f] of s.image.faces.entries()) vectors.set(f.embedding, i * EMBEDDING_DIM);
         item = { ...item, imageId };
         store.jobs.recordItem(job.id, item, s.filtered, now());
         // Inside the transaction's scope but after the rows: if the add throws, nothing is committed.

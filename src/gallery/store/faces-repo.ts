@@ -127,7 +127,7 @@ export class FacesRepo {
       if (rows.length === 0) return;
       const dims = rows[0] ? rows[0].embedding.byteLength / 4 : 0;
       const vectors = new Float32Array(rows.length * dims);
-      rows.forEach((r, i) => vectors.set(blobToEmbedding(r.embedding), i * dims));
+      for (const [i, r] of rows.entries()) vectors.set(blobToEmbedding(r.embedding), i * dims);
       yield { labels: rows.map((r) => r.label), vectors };
       cursor = rows[rows.length - 1]?.label ?? cursor;
     }

@@ -136,3 +136,9 @@ export class ClusteredVectors {
     for (let j = 0; j < this.dimensions; j++) out[offset + j] = (out[offset + j] as number) * inv;
   }
 }
+
+/** A seeded uniform [0, 1) generator (mulberry32), for reproducible choices in tests and benchmarks. */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(mix32(seed, 0x5eed));
+  return () => rng.uniform();
+}
