@@ -45,7 +45,13 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[i] as number;
 }
 
-export function latencySummary(ms: number[]): { p50: number; p90: number; p99: number; mean: number; max: number } {
+export function latencySummary(ms: number[]): {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+  max: number;
+} {
   const sorted = [...ms].sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
@@ -77,7 +83,7 @@ export function collectGarbage(): void {
   }
 }
 
-export function machine(): Record<string, unknown> {
+export function machine(): { node: string; platform: string; loadavg: number[] } {
   return { node: process.version, platform: `${process.platform}-${process.arch}`, loadavg: loadavg() };
 }
 
@@ -132,7 +138,8 @@ export class GroundTruth {
   result(): Neighbor[][] {
     return this.tops.map((top) => {
       const out: Neighbor[] = [];
-      for (let i = 0; i < top.size; i++) out.push({ label: top.ids[i] as number, similarity: top.scores[i] as number });
+      for (let i = 0; i < top.size; i++)
+        out.push({ label: top.ids[i] as number, similarity: top.scores[i] as number });
       return out;
     });
   }

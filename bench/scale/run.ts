@@ -22,7 +22,11 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { HNSW_DEFAULTS, HnswIndex, type HnswQuantization } from '../../src/gallery/vector-index/hnsw-index.js';
+import {
+  HNSW_DEFAULTS,
+  HnswIndex,
+  type HnswQuantization,
+} from '../../src/gallery/vector-index/hnsw-index.js';
 import { ClusteredVectors, seededRandom } from '../../src/gallery/vector-index/synthetic.js';
 import type { Neighbor } from '../../src/gallery/vector-index/vector-index.js';
 import {
@@ -63,7 +67,21 @@ function main(): void {
   const workDir = mkdtempSync(join(args.get('dir') ?? tmpdir(), 'faceledger-scale-'));
   const indexPath = join(workDir, 'gallery.index');
 
-  const params = { n, dimensions: D, quantization, connectivity, expansionAdd, expansionSearch, threads, queries: queriesN, gtQueries: gtN, chunkRows, seed, noise, deleteFraction };
+  const params = {
+    n,
+    dimensions: D,
+    quantization,
+    connectivity,
+    expansionAdd,
+    expansionSearch,
+    threads,
+    queries: queriesN,
+    gtQueries: gtN,
+    chunkRows,
+    seed,
+    noise,
+    deleteFraction,
+  };
   log(`scale bench ${JSON.stringify(params)}`);
   const startMachine = machine();
   const t0 = now();
@@ -73,7 +91,14 @@ function main(): void {
   const queries = data.queries(queriesN);
   const gtQueries = queries.slice(0, gtN * D);
   const truthAcc = new GroundTruth(gtQueries, D, GT_DEPTH, threads);
-  const index = new HnswIndex({ dimensions: D, quantization, connectivity, expansionAdd, expansionSearch, threads });
+  const index = new HnswIndex({
+    dimensions: D,
+    quantization,
+    connectivity,
+    expansionAdd,
+    expansionSearch,
+    threads,
+  });
   let genMs = 0;
   let addMs = 0;
   let truthMs = 0;
@@ -92,7 +117,9 @@ function main(): void {
     truthMs += now() - t;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const done = to / n;
-    log(`built ${to}/${n} (${(done * 100).toFixed(0)}%), add ${(addMs / 1000).toFixed(1)} s, rss ${Math.round(process.memoryUsage().rss / MB)} MB`);
+    log(
+      `built ${to}/${n} (${(done * 100).toFixed(0)}%), add ${(addMs / 1000).toFixed(1)} s, rss ${Math.round(process.memoryUsage().rss / MB)} MB`,
+    );
   }
   const truth = truthAcc.result();
   collectGarbage();
@@ -165,7 +192,9 @@ function main(): void {
     deletes: deletes.summary,
     curve: curvePoints,
     view,
-    smallestEfWithRecall099: best ? { ef: best.ef, p50: best.p50, p99: best.p99, recallAt10: best.recallAt10 } : null,
+    smallestEfWithRecall099: best
+      ? { ef: best.ef, p50: best.p50, p99: best.p99, recallAt10: best.recallAt10 }
+      : null,
     wallSeconds: round((now() - t0) / 1000),
   };
   mkdirSync(dirname(out), { recursive: true });
@@ -219,7 +248,11 @@ function measure(
     ms.push(now() - t);
     if (i < gtN) found.push(got);
   }
-  return { latencyMs: latencySummary(ms), recallAt10: round4(recallAtK(truth, found, K, removed)), queries: n };
+  return {
+    latencyMs: latencySummary(ms),
+    recallAt10: round4(recallAtK(truth, found, K, removed)),
+    queries: n,
+  };
 }
 
 function round4(x: number): number {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { IdentityService } from '../../services/identity-service.js';
 import { type GlobalOptions, withApp } from '../context.js';
+import { wholeNumber } from '../option-parsers.js';
 import { printJson } from '../output.js';
-import { toInt } from './search.js';
 
 export function registerIdentities(program: Command, globals: () => GlobalOptions): void {
   const identities = program
@@ -21,7 +21,7 @@ export function registerIdentities(program: Command, globals: () => GlobalOption
   identities
     .command('list')
     .requiredOption('--gallery <name>')
-    .option('--limit <n>', 'how many', toInt('--limit'), 50)
+    .option('--limit <n>', 'how many', wholeNumber('--limit'), 50)
     .action(async (opts: { gallery: string; limit: number }) => {
       const options = globals();
       const list = await withApp(options, (app) => new IdentityService(app).list(opts.gallery, opts.limit));

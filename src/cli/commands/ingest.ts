@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
+import {
+  DEFAULT_QUALITY_FILTER,
+  NO_QUALITY_FILTER,
+  type QualityFilter,
+} from '../../gallery/ingest/quality-filter.js';
 import { GalleryService } from '../../services/gallery-service.js';
 import { cliActor, type GlobalOptions, withApp } from '../context.js';
 import { withIngestProgress } from '../ingest-progress.js';
+import { nonNegative } from '../option-parsers.js';
 import { printJson } from '../output.js';
 
 export function registerIngest(program: Command, globals: () => GlobalOptions): void {
@@ -13,11 +19,31 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
     )
     .argument('<source>', 'folder, archive or manifest')
     .requiredOption('--gallery <name>', 'the gallery to enrol into')
-    .action(async (source: string, opts: { gallery: string }) => {
+    .option('--min-score <n>', 'quality filter: lowest detector score', nonNegative('--min-score'))
+    .option(
+      '--min-eye-distance <px>',
+      'quality filter: smallest eye-to-eye distance in pixels',
+      nonNegative('--min-eye-distance'),
+    )
+    .option(
+      '--min-sharpness <n>',
+      'quality filter: lowest sharpness (Laplacian variance)',
+      nonNegative('--min-sharpness'),
+    )
+    .option('--max-yaw <deg>', 'quality filter: largest head turn in degrees', nonNegative('--max-yaw'))
+    .option('--no-quality-filter', 'enrol every detected face')
+    .action(async (source: string, opts: IngestOptions) => {
       const options = globals();
+      const quality = qualityFrom(opts);
       const job = await withApp(options, (app) =>
         withIngestProgress((hooks) =>
-          new GalleryService(app).ingest({ gallery: opts.gallery, source, createdBy: cliActor(), ...hooks }),
+          new GalleryService(app).ingest({
+            gallery: opts.gallery,
+            source,
+            createdBy: cliActor(),
+            quality,
+            ...hooks,
+          }),
         ),
       );
       if (options.json) {
@@ -70,4 +96,23 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
       for (const p of report.problems)
         console.log(`  ${p.outcome.padEnd(7)} ${p.location}: ${p.errorMessage ?? ''} [${p.errorCode ?? ''}]`);
     });
+}
+
+interface IngestOptions {
+  gallery: string;
+  minScore?: number;
+  minEyeDistance?: number;
+  minSharpness?: number;
+  maxYaw?: number;
+  qualityFilter: boolean;
+}
+
+function qualityFrom(opts: IngestOptions): QualityFilter {
+  const base = opts.qualityFilter ? DEFAULT_QUALITY_FILTER : NO_QUALITY_FILTER;
+  return {
+    minDetectorScore: opts.minScore ?? base.minDetectorScore,
+    minInterocularPx: opts.minEyeDistance ?? base.minInterocularPx,
+    minSharpness: opts.minSharpness ?? base.minSharpness,
+    maxAbsYawDeg: opts.maxYaw ?? base.maxAbsYawDeg,
+  };
 }

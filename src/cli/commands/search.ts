@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { FaceLedgerError } from '../../core/errors.js';
 import { SearchService } from '../../services/search-service.js';
 import { type GlobalOptions, withApp } from '../context.js';
+import { wholeNumber } from '../option-parsers.js';
 import { printJson } from '../output.js';
 
 export function registerSearch(program: Command, globals: () => GlobalOptions): void {
@@ -12,8 +12,8 @@ export function registerSearch(program: Command, globals: () => GlobalOptions): 
     )
     .argument('<probe>', 'probe image')
     .option('--gallery <name...>', 'galleries to search (default: all)')
-    .option('--top <n>', 'candidates to return', toInt('--top'), 10)
-    .option('--face <index>', 'which probe face to search with (default: the largest)', toInt('--face'))
+    .option('--top <n>', 'candidates to return', wholeNumber('--top'), 10)
+    .option('--face <index>', 'which probe face to search with (default: the largest)', wholeNumber('--face'))
     .action(async (probe: string, opts: { gallery?: string[]; top: number; face?: number }) => {
       const options = globals();
       const result = await withApp(options, (app) =>
@@ -47,13 +47,4 @@ export function registerSearch(program: Command, globals: () => GlobalOptions): 
       }
       console.log('Investigative lead only — not an identification.');
     });
-}
-
-export function toInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0)
-      throw new FaceLedgerError('BAD_INPUT', `${flag} takes a whole number, not "${value}".`);
-    return n;
-  };
 }

@@ -443,7 +443,16 @@ export class HnswIndex implements VectorIndex {
     const replaced = labels.filter((label) => this.present.has(label));
     if (replaced.length > 0) this.remove(replaced);
     const keys = BigUint64Array.from(labels, BigInt);
-    this.native(() => this.index.add(keys, normalized, this.settings.threads));
+    try {
+      this.native(() => this.index.add(keys, normalized, this.settings.threads));
+    } catch (err) {
+      // A failed batch may be partly inserted: re-learn which of its labels made it in.
+      const inside = this.index.contains(keys) as boolean[];
+      labels.forEach((label, i) => {
+        if (inside[i]) this.present.add(label);
+      });
+      throw err;
+    }
     for (const label of labels) this.present.add(label);
     this.deleted = Math.max(0, this.deleted - labels.length);
   }

@@ -1,0 +1,116 @@
+/**
+ * Where does HNSW search get faster than the exact scan, at equal recall@10 ≥ 0.99? Sets
+ * DEFAULT_THRESHOLD in src/gallery/vector-index/adaptive-index.ts.
+ *
+ *   npm run build && node dist/bench/scale/threshold.js [--sizes 5000,10000,20000,40000,80000]
+ *       [--quantization f16] [--connectivity 16] [--queries 500] [--out bench/results/threshold.json]
+ *
+ * One HNSW index grows through the sizes (built incrementally, as a gallery grows); at each size the
+ * exact index (ExactIndex: usearch SIMD scan) and HNSW are queried one query at a time through our
+ * wrappers, and HNSW reports the smallest expansion_search whose recall@10 reaches 0.99.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { ExactIndex } from '../../src/gallery/vector-index/exact-index.js';
+import {
+  HNSW_DEFAULTS,
+  HnswIndex,
+  type HnswQuantization,
+} from '../../src/gallery/vector-index/hnsw-index.js';
+import { ClusteredVectors } from '../../src/gallery/vector-index/synthetic.js';
+import type { Neighbor, VectorIndex } from '../../src/gallery/vector-index/vector-index.js';
+import { latencySummary, log, machine, now, numberArg, parseArgs, recallAtK } from './common.js';
+
+const D = 128;
+const K = 10;
+
+function timed(index: VectorIndex, queries: Float32Array): { p50: number; p99: number; found: Neighbor[][] } {
+  const n = queries.length / D;
+  for (let i = 0; i < Math.min(50, n); i++) index.search(queries.subarray(i * D, (i + 1) * D), K);
+  const ms: number[] = [];
+  const found: Neighbor[][] = [];
+  for (let i = 0; i < n; i++) {
+    const t = now();
+    found.push(index.search(queries.subarray(i * D, (i + 1) * D), K));
+    ms.push(now() - t);
+  }
+  const s = latencySummary(ms);
+  return { p50: s.p50, p99: s.p99, found };
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const sizes = (args.get('sizes') ?? '5000,10000,20000,40000,80000').split(',').map(Number);
+  const quantization = (args.get('quantization') ?? HNSW_DEFAULTS.quantization) as HnswQuantization;
+  const connectivity = numberArg(args, 'connectivity', HNSW_DEFAULTS.connectivity);
+  const queriesN = numberArg(args, 'queries', 500);
+  const efs = (args.get('efs') ?? '16,24,32,48,64,96,128,192,256,384,512,768,1024').split(',').map(Number);
+  const out = resolve(args.get('out') ?? join('bench', 'results', 'threshold.json'));
+  const threads = availableParallelism();
+  const dir = mkdtempSync(join(tmpdir(), 'faceledger-threshold-'));
+  const path = join(dir, 'g.index');
+  const max = Math.max(...sizes);
+  const data = new ClusteredVectors({ count: max, seed: 42 });
+  const queries = data.queries(queriesN);
+  const exact = new ExactIndex({ dimensions: D, threads });
+  const hnsw = new HnswIndex({ dimensions: D, quantization, connectivity, threads });
+  const rows: Array<Record<string, unknown>> = [];
+  const startMachine = machine();
+  let have = 0;
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    const chunk = data.chunk(have, size);
+    const labels = Array.from({ length: size - have }, (_, i) => data.label(have + i));
+    exact.add(labels, chunk);
+    const t = now();
+    hnsw.add(labels, chunk);
+    const buildMs = now() - t;
+    have = size;
+    const truth = exact.searchBatch(queries, K);
+    const ex = timed(exact, queries);
+    hnsw.save(path);
+    let chosen: { ef: number; recall: number; p50: number; p99: number } | undefined;
+    const curve: Array<[number, number, number]> = [];
+    for (const ef of efs) {
+      const copy = HnswIndex.open(path, { expansionSearch: ef, threads, verify: false });
+      const h = timed(copy, queries);
+      copy.close();
+      const recall = recallAtK(truth, h.found, K);
+      curve.push([ef, Math.round(recall * 10_000) / 10_000, h.p50]);
+      if (recall >= 0.99) {
+        chosen = { ef, recall, p50: h.p50, p99: h.p99 };
+        break;
+      }
+    }
+    const row = {
+      size,
+      exactP50: ex.p50,
+      exactP99: ex.p99,
+      hnswEf: chosen?.ef ?? null,
+      hnswP50: chosen?.p50 ?? null,
+      hnswP99: chosen?.p99 ?? null,
+      hnswRecall: chosen ? Math.round(chosen.recall * 10_000) / 10_000 : null,
+      hnswAddSecondsForThisStep: Math.round(buildMs) / 1000,
+      curve,
+    };
+    rows.push(row);
+    log(JSON.stringify(row));
+  }
+  hnsw.close();
+  exact.close();
+  rmSync(dir, { recursive: true, force: true });
+  const crossover = rows.find((r) => r.hnswP50 !== null && (r.hnswP50 as number) < (r.exactP50 as number));
+  const result = {
+    params: { quantization, connectivity, queries: queriesN, threads },
+    machine: { ...startMachine, loadavgAtEnd: machine().loadavg },
+    rows,
+    firstSizeWhereHnswIsFaster: crossover?.size ?? null,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ firstSizeWhereHnswIsFaster: result.firstSizeWhereHnswIsFaster, rows: rows.map((r) => [r.size, r.exactP50, r.hnswEf, r.hnswP50]) })}\n`,
+  );
+}
+
+main();
