@@ -4,7 +4,7 @@
  * Prints a table and writes bench/results/identities.json.
  *
  *   node dist/bench/identities/run.js folders [--lfw DIR] > /tmp/id-folders.txt
- *   node dist/src/cli/main.js embed --json --files-from /tmp/id-folders.txt > /tmp/lfw-emb.jsonl
+ *   node dist/src/cli/main.js embed --json --files-from /tmp/id-folders.txt > /tmp/lfw-emb.jsonl  (7,343 images, ~5 min)
  *   node dist/bench/identities/run.js [--embeddings /tmp/lfw-emb.jsonl] [--thresholds 0.30,0.35,…] [--k 32]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import {
   type FaceNode,
   type Neighbor,
 } from '../../src/gallery/identities/index.js';
+import { chineseWhispers, singleLink } from './baselines.js';
 import { type ClusterScores, scoreClustering } from './metrics.js';
 
 const { values: args, positionals } = parseArgs({
@@ -107,10 +108,11 @@ log(
 
 // ---- exact k-NN lists (brute force, enough for the largest k asked) -----------------------------------
 const ks = [Number(args.k), ...String(args['ablation-k']).split(',').map(Number)].filter((x) => x > 0);
+if (!ks.length) throw new RangeError('--k must be a positive integer');
 const kMax = Math.max(...ks);
 const dim = faces[0]?.embedding.length ?? 0;
 const flat = new Float32Array(n * dim);
-faces.forEach((f, i) => flat.set(f.embedding, i * dim));
+for (const [i, f] of faces.entries()) flat.set(f.embedding, i * dim);
 const knn: Neighbor[][] = [];
 const t0 = performance.now();
 const topSim = new Float64Array(kMax);
@@ -142,28 +144,9 @@ log(`brute-force ${kMax}-NN over ${n} faces: ${((performance.now() - t0) / 1000)
 const nodes: FaceNode[] = faces.map((f, i) => ({ label: i, imageId: f.file, subjectId: null }));
 const truth = (label: number) => (faces[label] as Face).person;
 const neighbours = (k: number) => (label: number) => (knn[label] as Neighbor[]).slice(0, k);
-
-/** Baseline: connected components of the k-NN graph above the threshold (single linkage). */
-function singleLink(threshold: number, k: number): number[][] {
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x] as number] as number;
-      x = parent[x] as number;
-    }
-    return x;
-  };
-  for (let i = 0; i < n; i++) {
-    for (const nb of neighbours(k)(i)) if (nb.similarity >= threshold) parent[find(i)] = find(nb.label);
-  }
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const members = groups.get(find(i));
-    if (members) members.push(i);
-    else groups.set(find(i), [i]);
-  }
-  return [...groups.values()];
-}
+const personSizes = new Map<string, number>();
+for (const f of faces) personSizes.set(f.person, (personSizes.get(f.person) ?? 0) + 1);
+const [largest = '', largestSize = 0] = [...personSizes].sort((a, b) => b[1] - a[1])[0] ?? [];
 
 interface Row {
   method: string;
@@ -171,44 +154,62 @@ interface Row {
   linkThreshold: number;
   seconds: number;
   scores: ClusterScores;
+  /** How many clusters the largest identity's faces end up in (1 = kept together). */
+  largestIdentityClusters: number;
 }
 const rows: Row[] = [];
-const thresholds = String(args.thresholds).split(',').map(Number);
-const run = (method: string, k: number, t: number, f: () => number[][]) => {
+const run = (method: string, k: number, t: number, cluster: () => number[][]) => {
   const start = performance.now();
-  const clusters = f();
+  const clusters = cluster();
   const seconds = (performance.now() - start) / 1000;
-  const scores = scoreClustering(clusters, truth);
-  rows.push({ method, k, linkThreshold: t, seconds, scores });
+  rows.push({
+    method,
+    k,
+    linkThreshold: t,
+    seconds: Math.round(seconds * 1000) / 1000,
+    scores: scoreClustering(clusters, truth),
+    largestIdentityClusters: clusters.filter((c) => c.some((l) => truth(l) === largest)).length,
+  });
 };
-const kMain = Number(args.k);
+
+const OURS = 'average linkage, sparse-corrected';
+const thresholds = String(args.thresholds).split(',').map(Number);
+const kMain = ks[0] as number;
 for (const t of thresholds) {
-  run('average-linkage (k-NN aware)', kMain, t, () =>
-    clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain }),
-  );
+  run(OURS, kMain, t, () => clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain }));
 }
-for (const t of thresholds) {
-  run('plain average-linkage', kMain, t, () =>
-    clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain, sparseCorrection: false }),
-  );
-  run('single-link', kMain, t, () => singleLink(t, kMain));
-}
+const baselines: [string, (t: number) => number[][]][] = [
+  [
+    'textbook average linkage',
+    (t) => clusterFaces(nodes, neighbours(kMain), { linkThreshold: t, k: kMain, sparseCorrection: false }),
+  ],
+  ['single linkage', (t) => singleLink(n, neighbours(kMain), t, kMain)],
+  ['Chinese whispers', (t) => chineseWhispers(n, neighbours(kMain), t, kMain)],
+];
+for (const [method, cluster] of baselines)
+  for (const t of thresholds) run(method, kMain, t, () => cluster(t));
 for (const k of ks.slice(1)) {
   for (const t of [0.35, 0.4, 0.45]) {
-    run('average-linkage (k-NN aware)', k, t, () =>
-      clusterFaces(nodes, neighbours(k), { linkThreshold: t, k }),
-    );
+    run(OURS, k, t, () => clusterFaces(nodes, neighbours(k), { linkThreshold: t, k }));
   }
 }
 
 const pct = (x: number) => (100 * x).toFixed(1).padStart(6);
-log('');
-log('method                         k   thresh   pw-P   pw-R  pw-F1   bc-P   bc-R   bc-F  clusters  secs');
+log(
+  `\npairwise (pw) and BCubed (bc) precision / recall / F; "split" = clusters holding ${largest} (${largestSize} faces)`,
+);
+log(
+  'method                              k  thresh   pw-P   pw-R  pw-F1   bc-P   bc-R   bc-F  clusters  split   secs',
+);
+let previous = '';
 for (const r of rows) {
   const { pairwise: p, bcubed: b } = r.scores;
+  if (previous && previous !== `${r.method} ${r.k}`) log('');
+  previous = `${r.method} ${r.k}`;
   log(
-    `${r.method.padEnd(29)} ${String(r.k).padStart(3)}  ${r.linkThreshold.toFixed(4)} ${pct(p.precision)} ${pct(p.recall)} ` +
-      `${pct(p.f1)} ${pct(b.precision)} ${pct(b.recall)} ${pct(b.f)} ${String(r.scores.clusters).padStart(9)} ${r.seconds.toFixed(2).padStart(5)}`,
+    `${r.method.padEnd(33)} ${String(r.k).padStart(3)}  ${r.linkThreshold.toFixed(4)} ${pct(p.precision)} ` +
+      `${pct(p.recall)} ${pct(p.f1)} ${pct(b.precision)} ${pct(b.recall)} ${pct(b.f)} ` +
+      `${String(r.scores.clusters).padStart(9)} ${String(r.largestIdentityClusters).padStart(6)} ${r.seconds.toFixed(2).padStart(6)}`,
   );
 }
 
@@ -217,12 +218,14 @@ const report = {
   data: {
     embeddings: args.embeddings,
     protocol:
-      `LFW deep-funneled: people with ≥ ${MIN_IMAGES} images + an equal number of single-image distractors; ` +
-      'per file the detected face nearest the image centre; exact k-NN lists; no subject ids',
+      `LFW deep-funneled: people with ≥ ${MIN_IMAGES} images + as many single-image people (every ` +
+      'n-th name) as distractors; per file the detected face nearest the image centre; exact k-NN lists ' +
+      '(brute force); no subject ids, every face its own image',
     people: identities.length,
     distractors: distractors.length,
     faces: n,
     filesWithoutFace: errorLines,
+    largestIdentity: { name: largest, faces: largestSize },
   },
   defaults: DEFAULT_CLUSTER_OPTIONS,
   rows,

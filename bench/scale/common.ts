@@ -39,6 +39,15 @@ export function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/**
+ * CPU time of this process in ms (user + system). On a shared machine wall-clock latency includes time
+ * spent waiting for a core; CPU time per query is the cost of the search itself.
+ */
+export function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

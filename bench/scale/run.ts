@@ -31,6 +31,7 @@ import { ClusteredVectors, seededRandom } from '../../src/gallery/vector-index/s
 import type { Neighbor } from '../../src/gallery/vector-index/vector-index.js';
 import {
   collectGarbage,
+  cpuNow,
   GroundTruth,
   latencySummary,
   log,
@@ -162,7 +163,13 @@ function main(): void {
     const openMs = now() - t;
     if (ef === curve[0]) loadSeconds = round(openMs / 1000);
     const point = measure(copy, queries, gtN, truth, deletes.removed);
-    curvePoints.push({ ef, ...point.latencyMs, recallAt10: point.recallAt10 });
+    curvePoints.push({
+      ef,
+      ...point.latencyMs,
+      cpuP50: point.cpuMs.p50,
+      cpuP99: point.cpuMs.p99,
+      recallAt10: point.recallAt10,
+    });
     log(`curve ef=${ef}: ${JSON.stringify(point)}`);
     copy.close();
   }
@@ -214,10 +221,12 @@ function main(): void {
     diskMB: Math.round(disk.bytes / MB),
     p50: search.latencyMs.p50,
     p99: search.latencyMs.p99,
+    cpuP50: search.cpuMs.p50,
+    cpuP99: search.cpuMs.p99,
     recall10: search.recallAt10,
     deleteViolations: deletes.summary.violations,
     recall10AfterDeletes: deletes.summary.recallAt10After,
-    curve: curvePoints.map((p) => [p.ef, p.recallAt10, p.p50, p.p99]),
+    curve: curvePoints.map((p) => [p.ef, p.recallAt10, p.p50, p.p99, p.cpuP99]),
     loadavg: result.machine.loadavgAtEnd.map((x) => round(x)),
     out,
   };
@@ -228,28 +237,41 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** Single queries, one at a time; recall@10 over the first `gtN` queries (the ones with ground truth). */
+/**
+ * Single queries, one at a time; recall@10 over the first `gtN` queries (the ones with ground truth).
+ * Reports wall-clock latency and CPU time per query (on a shared machine the first includes waiting for a
+ * core; the second is the cost of the search itself).
+ */
 function measure(
   index: HnswIndex,
   queries: Float32Array,
   gtN: number,
   truth: Neighbor[][],
   removed?: ReadonlySet<number>,
-): { latencyMs: ReturnType<typeof latencySummary>; recallAt10: number; queries: number } {
+): {
+  latencyMs: ReturnType<typeof latencySummary>;
+  cpuMs: ReturnType<typeof latencySummary>;
+  recallAt10: number;
+  queries: number;
+} {
   const n = queries.length / D;
   // Warm-up (page cache, branch predictors): 50 queries not counted.
   for (let i = 0; i < Math.min(50, n); i++) index.search(queries.subarray(i * D, (i + 1) * D), K);
   const ms: number[] = [];
+  const cpu: number[] = [];
   const found: Neighbor[][] = [];
   for (let i = 0; i < n; i++) {
     const q = queries.subarray(i * D, (i + 1) * D);
+    const c = cpuNow();
     const t = now();
     const got = index.search(q, K);
     ms.push(now() - t);
+    cpu.push(cpuNow() - c);
     if (i < gtN) found.push(got);
   }
   return {
     latencyMs: latencySummary(ms),
+    cpuMs: latencySummary(cpu),
     recallAt10: round4(recallAtK(truth, found, K, removed)),
     queries: n,
   };

@@ -1,5 +1,5 @@
 import { FaceLedgerError } from '../core/errors.js';
-import { type ClusterOptions, clusterFaces } from '../gallery/identities/index.js';
+import { type ClusterOptions, clusterFaces, DEFAULT_CLUSTER_OPTIONS } from '../gallery/identities/index.js';
 import { faceNodes } from '../gallery/store/faces-repo.js';
 import type { Identity } from '../gallery/store/records.js';
 import type { FaceLedgerApp } from './app.js';
@@ -16,13 +16,13 @@ export class IdentityService {
     const g = this.app.store.galleries.get(gallery);
     const nodes = faceNodes(this.app.store.db, g.id);
     const index = this.app.indexes.get(g.id);
-    const k = options.k ?? 20;
+    const k = options.k ?? DEFAULT_CLUSTER_OPTIONS.k;
     const neighbors = (label: number) => {
       const v = this.app.store.faces.embedding(label);
       if (!v) return [];
       return index.search(v, k + 1).filter((n) => n.label !== label);
     };
-    const clusters = clusterFaces(nodes, neighbors, options);
+    const clusters = clusterFaces(nodes, neighbors, { ...options, k });
     const subjectOf = new Map(nodes.map((n) => [n.label, n.subjectId]));
     const now = this.app.clock.now().toISOString();
     const count = this.app.store.transaction(() =>

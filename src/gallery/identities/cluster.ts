@@ -4,36 +4,41 @@
  *
  * Why average linkage. Two clusters merge only when the average similarity over *all* their cross pairs
  * clears the threshold, a pair absent from the graph counting as 0. A few bridging edges (a blurred face
- * that looks like two people, a chain of intermediate faces) carry a vanishing share of |A|·|B| pairs, so
- * they cannot join two identities — single linkage (connected components above the threshold) chains the
- * whole LFW set into one cluster at 0.40. Chinese whispers also resists bridges but floods through the
- * many impostor edges near the threshold (LFW pairwise precision 89% at 0.40 against 100% here) and
- * depends on the visiting order. Rank-order / shared-neighbour methods need more tuning and still join
- * components transitively. Average linkage has one parameter with a meaning: the similarity an average
- * cross pair must reach, which we set at a measured false-match operating point.
+ * that looks like two people, a chain of intermediate faces) are a vanishing share of |A|·|B| pairs, so
+ * they cannot join two identities. Single linkage (connected components above the threshold) chains: on
+ * LFW at 0.40 its pairwise precision is 1.4%, one giant cluster. Chinese whispers resists bridges but
+ * floods through the impostor edges near the threshold (pairwise precision 89% at 0.40, 100% here) and
+ * is only competitive at 0.50, with a sharper dependence on the threshold and on the visiting order.
+ * Rank-order / shared-neighbour methods still join components transitively. Average linkage has one
+ * parameter with a meaning — the similarity an average cross pair must reach — which we set at a measured
+ * false-match operating point; it is deterministic. (Numbers: bench/identities/run.ts.)
  *
- * The sparse correction. In a k-NN graph an identity with more than k faces shows each face only k of its
- * partners, so textbook average linkage (absent = 0) splits big identities into pieces of about k faces
- * (LFW, k = 32: George W. Bush's 530 photos in 95 clusters). The denominator is therefore not |A|·|B| but
- * the number of cross pairs the graph could have shown were A and B one person, the smaller of:
- *   - |A|·|B| · k / (|A| + |B| − 1): each face lists k of its |A| + |B| − 1 partners;
- *   - Σ over cross pairs of 1 − (1 − p_a)(1 − p_b), p = k / (faces above the threshold around the face,
- *     estimated from its two-hop neighbourhood) for faces whose list is full, p = 1 otherwise.
- * So linkage(A, B) = Σ cross-edge similarity / max(observable pairs, cross edges). For clusters smaller
- * than k and faces with short lists this is exactly textbook average linkage. Bridges stay negligible: a
- * few edges against thousands of showable pairs.
+ * The sparse correction. In a k-NN graph each face of an identity with more than k faces shows only k of
+ * its partners, so textbook average linkage (absent = 0) cuts big identities into pieces of about k faces
+ * (LFW, k = 32, 0.40: George W. Bush's 530 photos in 100 clusters). The denominator is therefore not
+ * |A|·|B| but the number of cross pairs the graph could have shown were A and B one person — the smaller of
+ *   - |A|·|B| · k / (|A| + |B| − 1): each face lists k of its |A| + |B| − 1 partners, and
+ *   - Σ over cross pairs of 1 − (1 − p_a)(1 − p_b), where p = 1 for a face with fewer than k neighbours
+ *     above the threshold (its list is complete: an absent pair is known to be dissimilar) and
+ *     p = k / (faces within two hops) for a face with a full list (it sits in a crowd and shows only k).
+ * linkage(A, B) = Σ cross-edge similarity / max(showable pairs, cross edges). For clusters of at most k + 1
+ * faces with complete lists this is exactly textbook average linkage; bridges stay negligible (a few edges
+ * against hundreds of showable pairs). Limit: identities beyond roughly 10–15 × k faces may still come out
+ * as several pure clusters (LFW: Bush in one cluster at k = 16 and 32 up to 0.45, 19 pieces at 0.50 with
+ * k = 32, 76 pieces at k = 8) — raise k for galleries with such identities.
  *
  * Must-link: faces sharing a subject id start as one cluster, even against the embeddings (the manifest is
  * authoritative; if it gives one subject to two faces of one image, both stay — fix that upstream).
  * Clusters holding two different subject ids never merge. Cannot-link: clusters never merge if that would
  * put two faces of one image together.
  *
- * Cost, with E ≤ n·k edges: building the lists O(n·k·log k) (plus sorting whatever the caller returns),
- * the crowd estimate O(k²) per face with a full list, agglomeration O(E·log E) — a heap of candidate merges
- * with lazy re-evaluation (linkage only falls as a cluster grows, except where two merged clusters both
- * touched a third: that pair is queued afresh), small-into-large merging of adjacency maps, union-find.
- * So O(n·k·(k + log n)) time and O(n·k) memory; no n² matrix. The cannot-link check costs the smaller
- * cluster's image count per candidate merge.
+ * Cost, with E ≤ n·k edges: cleaning the lists O(n·k·log k) (plus sorting what the caller returns); the
+ * crowd estimate O(k²) per face with a full list; agglomeration O(E·log E) — a heap of candidate merges
+ * with lazy re-evaluation (a linkage only falls as a cluster grows, except where both merged clusters
+ * touched a third: that pair is queued afresh), adjacency maps merged smaller into larger. In all
+ * O(n·k·(k + log n)) time and O(n·k) memory, never an n² matrix. The cannot-link check costs the smaller
+ * cluster's image count per candidate merge. Measured (bench/identities/scale.ts, k = 32, every face with
+ * a full list, 2 busy cores): 50 µs per face at 25k faces, 143 µs at 400k (memory-bound, not more work).
  */
 import { buildKnnGraph, hiddenShare } from './knn-graph.js';
 import { MaxHeap } from './max-heap.js';
@@ -107,7 +112,7 @@ export function clusterFaces(
   // link per pair of adjacent clusters, in typed arrays: its two roots, summed similarity, edge count,
   // and the key of its one live heap entry (NaN if none), so that older entries for it are skipped.
   // Each cluster maps adjacent root → link id.
-  const maxLinks = graph.targets.length;
+  const maxLinks = graph.offsets[n] as number;
   const linkA = new Int32Array(maxLinks);
   const linkB = new Int32Array(maxLinks);
   const linkSum = new Float64Array(maxLinks);
