@@ -211,6 +211,28 @@ describe('master key rotation', () => {
     });
   });
 
+  it('assertMasterKeysLoaded catches a process started with the wrong master key', () => {
+    const { db, ring, store } = setup();
+    const vault = new Vault({ provider: ring, store });
+    vault.assertMasterKeysLoaded();
+    vault.seal(ORG_A, 'orgs.name', 'x');
+    vault.assertMasterKeysLoaded();
+    const wrong = new Vault({
+      provider: MasterKeyRing.fromBytes(randomBytes(32)),
+      store: new SqliteDataKeyStore(db),
+    });
+    assert.throws(
+      () => wrong.assertMasterKeysLoaded(),
+      (err) =>
+        err instanceof FaceLedgerError && err.code === 'BAD_INPUT' && err.message.includes(ring.currentKeyId),
+    );
+    const both = new Vault({
+      provider: MasterKeyRing.merge(MasterKeyRing.fromBytes(randomBytes(32)), ring),
+      store: new SqliteDataKeyStore(db),
+    });
+    both.assertMasterKeysLoaded();
+  });
+
   it('is all-or-nothing: one unreadable data key leaves every row as it was', () => {
     const { db, ring, keys } = setup();
     for (const org of [ORG_A, ORG_B, PLATFORM_SCOPE]) keys.current(org);

@@ -273,6 +273,15 @@ export class DataKeyManager {
     return { masterKeyId: newId, rewrapped, alreadyCurrent };
   }
 
+  /**
+   * Master key ids that wrap some stored data key but that the provider does not hold. Non-empty means
+   * the process was started with the wrong key (or without the previous key mid-rotation).
+   */
+  unloadedMasterKeyIds(): string[] {
+    const loaded = new Set(this.#provider.keyIds);
+    return [...new Set(this.#store.list().map((r) => r.masterKeyId))].filter((id) => !loaded.has(id));
+  }
+
   /** Drops every cached unwrapped key (they are re-unwrapped on next use). */
   forget(): void {
     this.#cache.clear();

@@ -95,6 +95,21 @@ export class Vault {
     return this.#keys.provider.currentKeyId;
   }
 
+  /**
+   * Call at startup: fails with BAD_INPUT unless the provider holds every master key the data key table
+   * uses, so a mis-set key (say, an empty env var falling back to a fresh key file) stops the process
+   * instead of wrapping new orgs' keys under a key that the existing ones do not share.
+   */
+  assertMasterKeysLoaded(): void {
+    const missing = this.#keys.unloadedMasterKeyIds();
+    if (missing.length > 0)
+      throw new FaceLedgerError(
+        'BAD_INPUT',
+        `data keys are wrapped by master key(s) ${missing.join(', ')}, but the loaded key(s) are ` +
+          `${this.#keys.provider.keyIds.join(', ')}: wrong FACELEDGER_MASTER_KEY or key file?`,
+      );
+  }
+
   /** Seals text (UTF-8) or bytes to the text format `v1.<keyVersion>.<base64url>`. */
   seal(orgId: string, field: string, value: string | Uint8Array): string {
     return seal(this.#keys, orgId, field, value);

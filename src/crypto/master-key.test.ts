@@ -113,7 +113,10 @@ describe('master key from the environment', () => {
 
   it('is undefined when unset, and refuses bad text or a wrong length without echoing it', () => {
     assert.equal(keyProviderFromEnv({}), undefined);
-    assert.equal(keyProviderFromEnv({ FACELEDGER_MASTER_KEY: '  ' }), undefined);
+    assert.throws(
+      () => keyProviderFromEnv({ FACELEDGER_MASTER_KEY: '  ' }),
+      isCode('BAD_INPUT', /set but empty/),
+    );
     const short = randomBytes(16).toString('base64');
     assert.throws(
       () => keyProviderFromEnv({ FACELEDGER_MASTER_KEY: short }),

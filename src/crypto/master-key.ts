@@ -152,11 +152,17 @@ export function parseMasterKey(text: string, source: string): Buffer {
 
 /**
  * Master keys from `FACELEDGER_MASTER_KEY` (base64 of 32 bytes) plus optional
- * `FACELEDGER_PREVIOUS_MASTER_KEYS`; undefined when the main variable is unset or empty.
+ * `FACELEDGER_PREVIOUS_MASTER_KEYS`; undefined when the main variable is unset (set but blank is an
+ * error, not a silent fall-back to the key file).
  */
 export function keyProviderFromEnv(env: NodeJS.ProcessEnv = process.env): MasterKeyRing | undefined {
   const current = env[MASTER_KEY_ENV];
-  if (current === undefined || current.trim() === '') return undefined;
+  if (current === undefined) return undefined;
+  if (current.trim() === '')
+    throw new FaceLedgerError(
+      'BAD_INPUT',
+      `${MASTER_KEY_ENV} is set but empty; unset it to use the key file`,
+    );
   const keys = [parseMasterKey(current, MASTER_KEY_ENV)];
   const previous = env[PREVIOUS_MASTER_KEYS_ENV] ?? '';
   for (const [i, text] of previous.split(',').entries())
