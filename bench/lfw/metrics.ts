@@ -2,19 +2,23 @@
 export interface ScoredPair {
   fold: number;
   same: boolean;
-  /** null when a face was missing in either image: counted as an error in every metric. */
+  /** null when a face was missing in either image: an error in accuracy, a rejection in ROC and TAR. */
   score: number | null;
 }
 
-/** The worst case for a failed pair: a same pair is missed, a different pair is falsely accepted. */
+/**
+ * For threshold sweeps (ROC, TAR@FAR) a pair with a missing face is a rejection, which is what a system
+ * does when it finds no face: a miss for a same pair, a correct reject for a different pair. (Charging it
+ * as a false accept instead would let one missing face pin TAR@FAR=1e-3 to 0.) Accuracy is stricter.
+ */
 function effectiveScore(p: ScoredPair): number {
-  if (p.score !== null) return p.score;
-  return p.same ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  return p.score ?? Number.NEGATIVE_INFINITY;
 }
 
+/** Accuracy counts every pair with a missing face as an error, whatever its label. */
 function accuracyAt(pairs: ScoredPair[], threshold: number): number {
   let correct = 0;
-  for (const p of pairs) if (effectiveScore(p) >= threshold === p.same) correct++;
+  for (const p of pairs) if (p.score !== null && p.score >= threshold === p.same) correct++;
   return pairs.length ? correct / pairs.length : 0;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Scale benchmark of the per-gallery HNSW index (usearch) on synthetic clustered 128-d unit vectors.
  *
- *   npm run bench:scale -- --n 1000000 [--quantization f32|f16|i8] [--connectivity 16] [--threads 2]
+ *   npm run bench:scale -- --n 1000000 [--quantization f32|f16|i8] [--metric ip|cos] [--connectivity 16] [--threads 2]
  *                          [--expansion-add 128] [--expansion-search 128] [--queries 1000] [--gt-queries N]
  *                          [--curve 16,32,64,128,256,512] [--seed 42] [--noise 0.06] [--chunk 100000]
  *                          [--dir /tmp] [--out bench/results/scale-<n>.json]
@@ -22,9 +22,11 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ExactIndex } from '../../src/gallery/vector-index/exact-index.js';
 import {
   HNSW_DEFAULTS,
   HnswIndex,
+  type HnswMetric,
   type HnswQuantization,
 } from '../../src/gallery/vector-index/hnsw-index.js';
 import { ClusteredVectors, seededRandom } from '../../src/gallery/vector-index/synthetic.js';
@@ -54,6 +56,7 @@ function main(): void {
   const n = numberArg(args, 'n', 100_000);
   const quantization = (args.get('quantization') ?? HNSW_DEFAULTS.quantization) as HnswQuantization;
   const connectivity = numberArg(args, 'connectivity', HNSW_DEFAULTS.connectivity);
+  const metric = (args.get('metric') ?? (quantization === 'i8' ? 'cos' : HNSW_DEFAULTS.metric)) as HnswMetric;
   const expansionAdd = numberArg(args, 'expansion-add', HNSW_DEFAULTS.expansionAdd);
   const expansionSearch = numberArg(args, 'expansion-search', HNSW_DEFAULTS.expansionSearch);
   const threads = numberArg(args, 'threads', availableParallelism());
@@ -71,6 +74,7 @@ function main(): void {
   const params = {
     n,
     dimensions: D,
+    metric,
     quantization,
     connectivity,
     expansionAdd,
@@ -94,6 +98,7 @@ function main(): void {
   const truthAcc = new GroundTruth(gtQueries, D, GT_DEPTH, threads);
   const index = new HnswIndex({
     dimensions: D,
+    metric,
     quantization,
     connectivity,
     expansionAdd,
@@ -141,7 +146,7 @@ function main(): void {
   log(`saved ${(disk.bytes / MB).toFixed(0)} MB in ${disk.saveSeconds} s`);
 
   // ---- search latency and recall at the configured ef ------------------------------------------------------
-  const search = measure(index, queries, gtN, truth);
+  const search = measure(index, queries, gtN, truth, data);
   log(`search ef=${expansionSearch}: ${JSON.stringify(search)}`);
 
   // ---- deletes (1%) interleaved with queries ---------------------------------------------------------------
@@ -162,13 +167,14 @@ function main(): void {
     const copy = HnswIndex.open(indexPath, { expansionSearch: ef, threads, verify: ef === curve[0] });
     const openMs = now() - t;
     if (ef === curve[0]) loadSeconds = round(openMs / 1000);
-    const point = measure(copy, queries, gtN, truth, deletes.removed);
+    const point = measure(copy, queries, gtN, truth, data, deletes.removed);
     curvePoints.push({
       ef,
       ...point.latencyMs,
       cpuP50: point.cpuMs.p50,
       cpuP99: point.cpuMs.p99,
       recallAt10: point.recallAt10,
+      matchRecall: point.matchRecall,
     });
     log(`curve ef=${ef}: ${JSON.stringify(point)}`);
     copy.close();
@@ -182,11 +188,42 @@ function main(): void {
   const viewOpenSeconds = round((now() - t) / 1000);
   const view = {
     openSeconds: viewOpenSeconds,
-    ...measure(viewed, queries, gtN, truth, deletes.removed),
+    ...measure(viewed, queries, gtN, truth, data, deletes.removed),
     rssGrowthMB: Math.round((process.memoryUsage().rss - rssBeforeView) / MB),
   };
   viewed.close();
   log(`view: ${JSON.stringify(view)}`);
+
+  // ---- the exact scan at this size, for the exact-vs-HNSW comparison (after the memory figures) -------------
+  let exactScan: {
+    queries: number;
+    latencyMs: ReturnType<typeof latencySummary>;
+    cpuMs: ReturnType<typeof latencySummary>;
+  } | null = null;
+  if (n <= numberArg(args, 'exact-up-to', 2_000_000)) {
+    const exact = new ExactIndex({ dimensions: D, threads, capacity: n });
+    for (let from = 0; from < n; from += chunkRows) {
+      const to = Math.min(n, from + chunkRows);
+      exact.add(
+        Array.from({ length: to - from }, (_, i) => data.label(from + i)),
+        data.chunk(from, to),
+      );
+    }
+    const sample = Math.min(queriesN, 200);
+    const ms: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < sample; i++) {
+      const q = queries.subarray(i * D, (i + 1) * D);
+      const c = cpuNow();
+      const t = now();
+      exact.search(q, K);
+      ms.push(now() - t);
+      cpu.push(cpuNow() - c);
+    }
+    exactScan = { queries: sample, latencyMs: latencySummary(ms), cpuMs: latencySummary(cpu) };
+    exact.close();
+    log(`exact scan: ${JSON.stringify(exactScan)}`);
+  }
 
   const best = curvePoints.find((p) => (p.recallAt10 ?? 0) >= 0.99);
   const result = {
@@ -199,6 +236,7 @@ function main(): void {
     deletes: deletes.summary,
     curve: curvePoints,
     view,
+    exactScan,
     smallestEfWithRecall099: best
       ? { ef: best.ef, p50: best.p50, p99: best.p99, recallAt10: best.recallAt10 }
       : null,
@@ -210,6 +248,7 @@ function main(): void {
 
   const summary = {
     n,
+    metric,
     quantization,
     M: connectivity,
     efAdd: expansionAdd,
@@ -224,8 +263,10 @@ function main(): void {
     cpuP50: search.cpuMs.p50,
     cpuP99: search.cpuMs.p99,
     recall10: search.recallAt10,
+    matchRecall: search.matchRecall,
     deleteViolations: deletes.summary.violations,
     recall10AfterDeletes: deletes.summary.recallAt10After,
+    exactScanP50: exactScan?.latencyMs.p50 ?? null,
     curve: curvePoints.map((p) => [p.ef, p.recallAt10, p.p50, p.p99, p.cpuP99]),
     loadavg: result.machine.loadavgAtEnd.map((x) => round(x)),
     out,
@@ -247,11 +288,13 @@ function measure(
   queries: Float32Array,
   gtN: number,
   truth: Neighbor[][],
+  data: ClusteredVectors,
   removed?: ReadonlySet<number>,
 ): {
   latencyMs: ReturnType<typeof latencySummary>;
   cpuMs: ReturnType<typeof latencySummary>;
   recallAt10: number;
+  matchRecall: number;
   queries: number;
 } {
   const n = queries.length / D;
@@ -260,6 +303,8 @@ function measure(
   const ms: number[] = [];
   const cpu: number[] = [];
   const found: Neighbor[][] = [];
+  let matches = 0;
+  let matchesFound = 0;
   for (let i = 0; i < n; i++) {
     const q = queries.subarray(i * D, (i + 1) * D);
     const c = cpuNow();
@@ -268,11 +313,18 @@ function measure(
     ms.push(now() - t);
     cpu.push(cpuNow() - c);
     if (i < gtN) found.push(got);
+    const labels = new Set(got.map((hit) => hit.label));
+    for (const label of data.clusterLabels(data.queryCluster(i))) {
+      if (removed?.has(label)) continue;
+      matches++;
+      if (labels.has(label)) matchesFound++;
+    }
   }
   return {
     latencyMs: latencySummary(ms),
     cpuMs: latencySummary(cpu),
     recallAt10: round4(recallAtK(truth, found, K, removed)),
+    matchRecall: round4(matchesFound / Math.max(1, matches)),
     queries: n,
   };
 }

@@ -63,7 +63,7 @@ export interface HnswOpenOptions
  * is decided by smaller margins than that. See bench/results/scale-*.json for the curves.
  */
 export const HNSW_DEFAULTS = {
-  metric: 'cos' as HnswMetric,
+  metric: 'ip' as HnswMetric,
   quantization: 'f16' as HnswQuantization,
   connectivity: 16,
   expansionAdd: 128,
@@ -396,10 +396,12 @@ export class HnswIndex implements VectorIndex {
 
   private static resolve(options: HnswOptions): Settings {
     checkDimensions(options.dimensions);
+    const quantization = options.quantization ?? HNSW_DEFAULTS.quantization;
     const s: Settings = {
       dimensions: options.dimensions,
-      metric: options.metric ?? HNSW_DEFAULTS.metric,
-      quantization: options.quantization ?? HNSW_DEFAULTS.quantization,
+      // usearch's i8 'ip' is unscaled (below): i8 defaults to 'cos'.
+      metric: options.metric ?? (quantization === 'i8' ? 'cos' : HNSW_DEFAULTS.metric),
+      quantization,
       connectivity: options.connectivity ?? HNSW_DEFAULTS.connectivity,
       expansionAdd: options.expansionAdd ?? HNSW_DEFAULTS.expansionAdd,
       expansionSearch: options.expansionSearch ?? HNSW_DEFAULTS.expansionSearch,

@@ -63,7 +63,7 @@ export function openIndex(path: string, options: OpenIndexOptions = {}): Adaptiv
     dimensions,
     threshold: options.threshold ?? INDEX_DEFAULTS.threshold,
     downgradeRatio: options.downgradeRatio ?? INDEX_DEFAULTS.downgradeRatio,
-    hnsw: { ...INDEX_DEFAULTS.hnsw, ...options.hnsw },
+    hnsw: options.hnsw, // HnswIndex fills in HNSW_DEFAULTS (and picks 'cos' for i8)
     threads: options.threads,
     tempDir: options.tempDir,
   };

@@ -106,10 +106,22 @@ export class ClusteredVectors {
     const d = this.dimensions;
     const out = new Float32Array(n * d);
     for (let j = 0; j < n; j++) {
-      const pick = new Rng(mix32(this.seed ^ STREAM_PICK, first + j));
-      this.fillCentre(Math.floor(pick.uniform() * this.clusters));
+      this.fillCentre(this.queryCluster(first + j));
       this.sample(new Rng(mix32(this.seed ^ STREAM_QUERY, first + j)), out, j * d);
     }
+    return out;
+  }
+
+  /** The cluster query j was drawn from. */
+  queryCluster(j: number): number {
+    return Math.floor(new Rng(mix32(this.seed ^ STREAM_PICK, j)).uniform() * this.clusters);
+  }
+
+  /** The labels of cluster c: the "same person" a query of that cluster should find. */
+  clusterLabels(c: number): number[] {
+    const out: number[] = [];
+    for (let i = c * this.clusterSize; i < Math.min(this.count, (c + 1) * this.clusterSize); i++)
+      out.push(this.label(i));
     return out;
   }
 
