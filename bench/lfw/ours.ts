@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { StageTimings } from '../../src/vision/pipeline.js';
+import type { PipelineOptions, StageTimings } from '../../src/vision/pipeline.js';
 import { PipelinePool } from '../../src/vision/pool.js';
 
 export interface OurResult {
@@ -18,10 +18,10 @@ export interface OurRun {
 export async function embedWithOurs(
   paths: string[],
   workers: number,
-  flip: boolean,
+  pipeline: Partial<PipelineOptions>,
   onProgress?: (done: number, total: number) => void,
 ): Promise<OurRun> {
-  const pool = await PipelinePool.start({ workers, pipeline: { flip } });
+  const pool = await PipelinePool.start({ workers, pipeline });
   const results = new Map<string, OurResult>();
   let done = 0;
   const t0 = performance.now();

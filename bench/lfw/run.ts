@@ -2,12 +2,13 @@
  * LFW benchmark: the standard View 2 protocol on every deep-funneled frame, our pipeline and a peer
  * side by side on the same pairs. Prints a table, a one-line summary, and writes bench/results/lfw.json.
  *
- *   npm run bench:lfw -- [--peer-folds 10] [--no-peer] [--no-flip] [--single-core-sample 1000]
+ *   npm run bench:lfw -- [--peer-folds 10] [--no-peer] [--no-flip] [--no-upscale] [--single-core-sample 1000]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DETECTOR_OPTIONS } from '../../src/vision/detect.js';
 import { cosineSimilarity } from '../../src/vision/embed.js';
 import { percentile, rocAuc, type ScoredPair, tarAtFar, tenFoldAccuracy, thresholdAtFmr } from './metrics.js';
 import { embedWithOurs, type OurResult } from './ours.js';
@@ -19,6 +20,7 @@ const args = parseArgs({
     'peer-folds': { type: 'string', default: '10' },
     'no-peer': { type: 'boolean', default: false },
     'no-flip': { type: 'boolean', default: false },
+    'no-upscale': { type: 'boolean', default: false },
     'single-core-sample': { type: 'string', default: '1000' },
     'peer-speed-sample': { type: 'string', default: '40' },
     out: { type: 'string', default: 'bench/results/lfw.json' },
@@ -27,6 +29,8 @@ const args = parseArgs({
 
 const root = args.lfw as string;
 const flip = !args['no-flip'];
+const upscale = !args['no-upscale'];
+const pipeline = upscale ? { flip } : { flip, detector: { ...DEFAULT_DETECTOR_OPTIONS, minWorkingSize: 0 } };
 const cores = availableParallelism();
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const progress = (label: string) => (done: number, total: number) => {
@@ -38,9 +42,9 @@ const all = readAllImages(root);
 const allPaths = all.map((x) => x.path);
 
 log(`ours, 1 worker, first ${args['single-core-sample']} images…`);
-const single = await embedWithOurs(allPaths.slice(0, Number(args['single-core-sample'])), 1, flip);
+const single = await embedWithOurs(allPaths.slice(0, Number(args['single-core-sample'])), 1, pipeline);
 log(`ours, ${cores} workers, all ${allPaths.length} images…`);
-const full = await embedWithOurs(allPaths, cores, flip, progress('ours'));
+const full = await embedWithOurs(allPaths, cores, pipeline, progress('ours'));
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
 const ourScore = (r: Map<string, OurResult>) => (a: string, b: string) => {
@@ -57,6 +61,8 @@ for (const { person, path } of all) {
   if (e && !firstPerPerson.has(person)) firstPerPerson.set(person, e);
 }
 const impostorScores = crossScores([...firstPerPerson.values()]);
+const FMR_GRID = [1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6, 1e-6, 3e-7, 1e-7];
+const fmrTable = FMR_GRID.map((fmr) => ({ fmr, threshold: round(thresholdAtFmr(impostorScores, fmr), 4) }));
 const fmr1e3 = thresholdAtFmr(impostorScores, 1e-3);
 const fmr1e4 = thresholdAtFmr(impostorScores, 1e-4);
 const genuine = pairs.filter((p) => p.same).map((p) => ourScore(full.results)(p.a, p.b));
@@ -77,7 +83,7 @@ const report: Record<string, unknown> = {
   protocol:
     'LFW View 2 (pairs.txt, 10 folds × 600), deep-funneled 250×250 full frames through our own detector',
   ours: {
-    name: `FaceLedger (YuNet-n dynamic + ArcFace-template alignment + MobileFaceNet${flip ? ', flip TTA' : ''})`,
+    name: `FaceLedger (YuNet-n dynamic${upscale ? ', small images enlarged to 480' : ''} + ArcFace-template alignment + MobileFaceNet${flip ? ', flip TTA' : ''})`,
     ...ours,
     noFaceAllLfw: noFaceAll,
     noFacePairImages: noFacePairs,
@@ -92,6 +98,7 @@ const report: Record<string, unknown> = {
     peakRssMb: round(peakRssMb, 0),
     operatingPoints: {
       impostorPairs: impostorScores.length,
+      table: fmrTable,
       fmr1e3: { threshold: round(fmr1e3, 4), fnmrOnPairsTxt: round(fnmrAt(fmr1e3), 4) },
       fmr1e4: { threshold: round(fmr1e4, 4), fnmrOnPairsTxt: round(fnmrAt(fmr1e4), 4) },
     },

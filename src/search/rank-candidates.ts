@@ -1,6 +1,5 @@
 import type { FaceProvenance } from '../gallery/store/faces-repo.js';
 import type { Neighbor } from '../gallery/vector-index/vector-index.js';
-import { OPERATING_POINTS } from './operating-points.js';
 
 export type Confidence = 'high' | 'possible' | 'low';
 
@@ -8,11 +7,6 @@ export interface Thresholds {
   high: number;
   possible: number;
 }
-
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  high: OPERATING_POINTS.fmr1e4,
-  possible: OPERATING_POINTS.fmr1e3,
-};
 
 export interface Candidate {
   rank: number;
@@ -51,7 +45,7 @@ export function rankCandidates(
   neighbors: readonly Neighbor[],
   faces: ReadonlyMap<number, FaceProvenance>,
   top: number,
-  thresholds: Thresholds = DEFAULT_THRESHOLDS,
+  thresholds: Thresholds,
 ): RankedResult {
   const sorted = [...neighbors].sort((a, b) => b.similarity - a.similarity);
   const seen = new Set<string>();

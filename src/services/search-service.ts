@@ -1,6 +1,7 @@
 import { FaceLedgerError } from '../core/errors.js';
 import { describeFaces } from '../gallery/store/faces-repo.js';
 import type { Neighbor } from '../gallery/vector-index/vector-index.js';
+import { searchThresholds } from '../search/operating-points.js';
 import { type RankedResult, rankCandidates } from '../search/rank-candidates.js';
 import type { FaceLedgerApp } from './app.js';
 import { type FaceView, toFaceView } from './face-views.js';
@@ -17,6 +18,8 @@ export interface SearchInput {
 
 export interface SearchResult extends RankedResult {
   probe: { faces: FaceView[]; selected: number };
+  /** Faces searched: the thresholds rise with it (see searchThresholds). */
+  galleryFaces: number;
 }
 
 /** Over-fetch per gallery so that collapsing faces into identities still leaves `top` distinct candidates. */
@@ -52,15 +55,20 @@ export class SearchService {
     }
 
     const neighbors: Neighbor[] = [];
-    for (const g of galleries)
-      neighbors.push(...this.app.indexes.get(g.id).search(embedding, top * OVERFETCH));
+    let galleryFaces = 0;
+    for (const g of galleries) {
+      const index = this.app.indexes.get(g.id);
+      galleryFaces += index.size();
+      neighbors.push(...index.search(embedding, top * OVERFETCH));
+    }
     const provenance = describeFaces(
       this.app.store.db,
       neighbors.map((n) => n.label),
     );
     return {
       probe: { faces: analysis.faces.map(toFaceView), selected },
-      ...rankCandidates(neighbors, provenance, top),
+      ...rankCandidates(neighbors, provenance, top, searchThresholds(galleryFaces)),
+      galleryFaces,
     };
   }
 }

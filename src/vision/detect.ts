@@ -99,7 +99,12 @@ async function letterbox(image: RgbImage, scale: number): Promise<DetectorInput>
     scale < 1
       ? bgrPlanes(await shrink(image, w, h), w, h, width, height)
       : bgrPlanesEnlarged(image, w, h, width, height);
-  return { tensor: new ort.Tensor('float32', data, [1, 3, height, width]), scale: w / image.width, width, height };
+  return {
+    tensor: new ort.Tensor('float32', data, [1, 3, height, width]),
+    scale: w / image.width,
+    width,
+    height,
+  };
 }
 
 async function shrink(image: RgbImage, w: number, h: number): Promise<Uint8Array> {
@@ -125,7 +130,13 @@ function bgrPlanes(pixels: Uint8Array, w: number, h: number, width: number, heig
   return data;
 }
 
-function bgrPlanesEnlarged(image: RgbImage, w: number, h: number, width: number, height: number): Float32Array {
+function bgrPlanesEnlarged(
+  image: RgbImage,
+  w: number,
+  h: number,
+  width: number,
+  height: number,
+): Float32Array {
   if (w === image.width && h === image.height) return bgrPlanes(image.data, w, h, width, height);
   const plane = width * height;
   const data = new Float32Array(3 * plane);

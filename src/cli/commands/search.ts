@@ -30,8 +30,8 @@ export function registerSearch(program: Command, globals: () => GlobalOptions): 
       }
       const { thresholds: t } = result;
       console.log(
-        `Probe: ${result.probe.faces.length} face(s), searching with face #${result.probe.selected}. ` +
-          `Thresholds: high ≥ ${t.high} (FMR 1e-4), possible ≥ ${t.possible} (FMR 1e-3).`,
+        `Probe: ${result.probe.faces.length} face(s), searching with face #${result.probe.selected} over ${result.galleryFaces} faces. ` +
+          `Thresholds for that size: high ≥ ${t.high} (FPIR 1e-3), possible ≥ ${t.possible} (FPIR 1e-2).`,
       );
       console.log(
         result.decision === 'match'

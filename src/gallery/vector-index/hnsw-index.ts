@@ -65,7 +65,7 @@ export interface HnswOpenOptions
 export const HNSW_DEFAULTS = {
   metric: 'ip' as HnswMetric,
   quantization: 'f16' as HnswQuantization,
-  connectivity: 16,
+  connectivity: 32,
   expansionAdd: 128,
   expansionSearch: 128,
 };
