@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { exactSearch, MetricKind } from 'usearch';
-import { TopK } from '../../src/gallery/vector-index/util.js';
+import { TopK } from '../../src/gallery/vector-index/top-k.js';
 import type { Neighbor } from '../../src/gallery/vector-index/vector-index.js';
 
 export const MB = 1024 * 1024;

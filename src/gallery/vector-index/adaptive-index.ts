@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { FaceLedgerError } from '../../core/errors.js';
 import { ExactIndex } from './exact-index.js';
 import { HnswIndex, type HnswOptions } from './hnsw-index.js';
-import { checkDimensions, clampThreads } from './util.js';
+import { checkDimensions, clampThreads } from './input-checks.js';
 import type { IndexKind, Neighbor, VectorIndex } from './vector-index.js';
 
 /**

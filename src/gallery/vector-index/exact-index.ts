@@ -2,19 +2,16 @@ import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { exactSearch, MetricKind } from 'usearch';
 import { FaceLedgerError } from '../../core/errors.js';
+import { atomicWriteFile, bytesOf, crc32 } from './index-file-io.js';
 import {
-  atomicWriteFile,
-  bytesOf,
   checkDimensions,
   checkK,
   checkLabels,
   checkRows,
   clampThreads,
-  crc32,
   normalizeRowInto,
-  similarityOf,
-  TopK,
-} from './util.js';
+} from './input-checks.js';
+import { similarityOf, TopK } from './top-k.js';
 import type { Neighbor, VectorIndex } from './vector-index.js';
 
 /**

@@ -4,7 +4,19 @@ import { join } from 'node:path';
 import { Index, type Matches, MetricKind, ScalarKind } from 'usearch';
 import { z } from 'zod';
 import { FaceLedgerError } from '../../core/errors.js';
+import { commitTemp, crc32, fileCrc32, readExactly, tempPathFor } from './index-file-io.js';
+import {
+  checkDimensions,
+  checkK,
+  checkLabels,
+  checkRows,
+  clampThreads,
+  lastWins,
+  normalizedCopy,
+  normalizeRowInto,
+} from './input-checks.js';
 import { LabelSet } from './label-set.js';
+import { similarityOf } from './top-k.js';
 import {
   decodeVectors,
   readStoredVectors,
@@ -12,22 +24,6 @@ import {
   readUsearchVersion,
   type UsearchFileInfo,
 } from './usearch-file.js';
-import {
-  checkDimensions,
-  checkK,
-  checkLabels,
-  checkRows,
-  clampThreads,
-  commitTemp,
-  crc32,
-  fileCrc32,
-  lastWins,
-  normalizedCopy,
-  normalizeRowInto,
-  readExactly,
-  similarityOf,
-  tempPathFor,
-} from './util.js';
 import type { Neighbor, VectorIndex } from './vector-index.js';
 
 export type HnswMetric = 'cos' | 'ip';

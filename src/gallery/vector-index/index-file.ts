@@ -3,7 +3,7 @@ import { FaceLedgerError } from '../../core/errors.js';
 import { AdaptiveIndex, DEFAULT_DOWNGRADE_RATIO, DEFAULT_THRESHOLD } from './adaptive-index.js';
 import { EXACT_MAGIC, ExactIndex } from './exact-index.js';
 import { HNSW_DEFAULTS, HnswIndex, type HnswOptions } from './hnsw-index.js';
-import { readExactly } from './util.js';
+import { readExactly } from './index-file-io.js';
 import type { IndexKind } from './vector-index.js';
 
 export const INDEX_DEFAULTS = {

@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs';
 import { FaceLedgerError } from '../../core/errors.js';
-import { readExactly } from './util.js';
+import { readExactly } from './index-file-io.js';
 
 /**
  * A reader for the file usearch 2.x writes with `Index.save()` (index_dense_gt::save_to_stream, default
