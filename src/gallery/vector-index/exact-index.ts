@@ -27,8 +27,9 @@ const HEADER_BYTES = 40;
 
 /**
  * Below this many vectors the plain-JS scan is used for single queries (no native call, no allocation);
- * above it usearch's SIMD `exactSearch`. Measured on this machine (128-d, see bench/scale/threshold.ts):
- * the JS scan costs ~80 ns per vector, usearch's ~25 ns plus a fixed ~20 µs per call.
+ * from it on, usearch's SIMD `exactSearch`. Measured here (128-d, busy 2-core VM): the JS scan costs
+ * ~150–250 ns per vector (V8 does not vectorise), usearch's ~25–35 ns per vector plus ~40 µs per call;
+ * they meet between 256 and 512 vectors.
  */
 export const NATIVE_SCAN_FROM = 256;
 
