@@ -24,6 +24,8 @@ export interface IndexCheck {
 export class GalleryIndexes {
   private readonly open = new Map<string, VectorIndex>();
   private readonly dirtySince = new Map<string, number>();
+  /** Highest label each open index has been given: faces get rising labels and are added in that order. */
+  private readonly highestLabel = new Map<string, number>();
 
   constructor(
     private readonly store: GalleryStore,
@@ -41,9 +43,12 @@ export class GalleryIndexes {
     const cached = this.open.get(galleryId);
     if (cached) return cached;
     const index = openIndex(this.pathOf(galleryId));
+    const watermark = this.store.indexWatermark(galleryId);
     let replayed = 0;
-    for (const batch of this.store.faces.embeddingsAfter(galleryId, this.store.indexWatermark(galleryId))) {
+    this.highestLabel.set(galleryId, watermark);
+    for (const batch of this.store.faces.embeddingsAfter(galleryId, watermark)) {
       index.add(batch.labels, batch.vectors);
+      this.noteLabels(galleryId, batch.labels);
       replayed += batch.labels.length;
     }
     this.open.set(galleryId, index);
@@ -53,6 +58,7 @@ export class GalleryIndexes {
 
   add(galleryId: string, labels: readonly number[], vectors: Float32Array): void {
     this.get(galleryId).add(labels, vectors);
+    this.noteLabels(galleryId, labels);
     if (!this.dirtySince.has(galleryId)) this.dirtySince.set(galleryId, Date.now());
   }
 
@@ -72,10 +78,12 @@ export class GalleryIndexes {
   save(galleryId: string): void {
     const index = this.open.get(galleryId);
     if (!index) return;
-    let watermark = 0;
-    for (const label of index.labels()) if (label > watermark) watermark = label;
     index.save(this.pathOf(galleryId));
-    this.store.setIndexWatermark(galleryId, watermark, this.clock.now().toISOString());
+    this.store.setIndexWatermark(
+      galleryId,
+      this.highestLabel.get(galleryId) ?? 0,
+      this.clock.now().toISOString(),
+    );
     this.dirtySince.delete(galleryId);
   }
 
@@ -88,6 +96,12 @@ export class GalleryIndexes {
     const index = this.get(galleryId);
     this.save(galleryId);
     return index.size();
+  }
+
+  private noteLabels(galleryId: string, labels: readonly number[]): void {
+    let highest = this.highestLabel.get(galleryId) ?? 0;
+    for (const label of labels) if (label > highest) highest = label;
+    this.highestLabel.set(galleryId, highest);
   }
 
   check(galleryId: string): IndexCheck {
@@ -113,6 +127,7 @@ export class GalleryIndexes {
     this.open.get(galleryId)?.close();
     this.open.delete(galleryId);
     this.dirtySince.delete(galleryId);
+    this.highestLabel.delete(galleryId);
     rmSync(this.pathOf(galleryId), { force: true });
   }
 
