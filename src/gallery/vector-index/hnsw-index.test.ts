@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { FaceLedgerError } from '../../core/errors.js';
 import { ExactIndex } from './exact-index.js';
 import { HnswIndex } from './hnsw-index.js';
+import { keyToLabel, labelToKey } from './keys.js';
 import { ClusteredVectors } from './synthetic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-hnsw-'));
@@ -31,6 +32,16 @@ function small(n: number, seed = 1, quantization: 'f32' | 'f16' | 'i8' = 'f32') 
   index.add(range(1, n + 1), data);
   return { g, data, index };
 }
+
+describe('label ↔ usearch key scrambling', () => {
+  it('round-trips every label and spreads dense labels over the hash table', () => {
+    for (const label of [1, 2, 3, 1000, 123_456_789, 2 ** 32, 2 ** 53 - 1])
+      assert.equal(keyToLabel(labelToKey(label)), label);
+    assert.equal(keyToLabel(0xffff_ffff_ffff_ffffn), 0); // usearch's free-slot key is no label's image
+    const lowBits = new Set(range(1, 4097).map((label) => Number(labelToKey(label) & 0xfffn)));
+    assert.ok(lowBits.size > 2400, `only ${lowBits.size} distinct low 12-bit patterns`); // random: ~2590
+  });
+});
 
 describe('HnswIndex basics', () => {
   it('searching an empty index returns nothing and leaves it usable', () => {

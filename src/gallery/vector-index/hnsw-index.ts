@@ -15,6 +15,7 @@ import {
   normalizedCopy,
   normalizeRowInto,
 } from './input-checks.js';
+import { keyToLabel, labelsToKeys } from './keys.js';
 import { LabelSet } from './label-set.js';
 import { similarityOf } from './top-k.js';
 import {
@@ -54,9 +55,16 @@ export interface HnswOpenOptions
 }
 
 /**
- * Defaults chosen from bench/scale (1M clustered 128-d vectors, 2 threads): f16 keeps recall@10 ≥ 0.99 at
- * ef 128 where i8 tops out lower, because i8 rounds every similarity by ~0.005 and the tail of a top-10
- * is decided by smaller margins than that. See bench/results/scale-*.json for the curves.
+ * Defaults, from bench/scale (synthetic clustered 128-d vectors, 2 cores):
+ * - f16: recall equal to f32 at half the memory; i8 stops near recall@10 0.955 whatever ef (usearch rounds
+ *   i8 toward zero after scaling to 127, ~0.005 of error per similarity, more than the margins in a top-10).
+ * - inner product, not cos: vectors are normalised here, and usearch's f16 'ip' kernel is ~1.5× faster
+ *   than its f16 'cos' one on this CPU (0.28 vs 0.43 ms per query at 50k, ef 64).
+ * - M 32: at equal recall it beat M 16 (which needs twice the ef) and M 48; memory ~650 B per face with
+ *   f16 (RSS 770 MB at 1M), so a 10M gallery in 6 GB needs M 16 or i8.
+ * - ef_search 128: at 1M, p50 ≈ 2.3 ms, p99 ≈ 5 ms, and ≥ 0.997 of each query's own cluster found;
+ *   recall@10 against brute force is 0.94 at 100k but 0.76 at 1M (ef 512: 0.996 / 0.90; ef 1536 at 1M:
+ *   0.977 for p50 27 ms). Pass `expansionSearch` to `open` to trade latency for recall.
  */
 export const HNSW_DEFAULTS = {
   metric: 'ip' as HnswMetric,
@@ -67,10 +75,11 @@ export const HNSW_DEFAULTS = {
 };
 
 /**
- * usearch 2.21's JS `load`/`view` reserve room for ceil2(live) slots after reading, not for every slot in
- * the file: when deleted slots outnumber live ones roughly 1:2 that reservation is smaller than the node
- * table and the copy into it overruns the heap (we saw `malloc(): invalid size` aborts). So `save` compacts
- * first when deleted slots exceed this share of live ones, and `open` refuses files beyond the safe bound.
+ * usearch 2.21's JS `load`/`view` re-reserve after reading for ceil2(live) slots, not for every slot in the
+ * file; its hash table rounds that up to at least 1.5 × live, so once deleted slots exceed about half the
+ * live ones the new slot table is smaller than the old and the copy into it overruns the heap (we saw
+ * `malloc(): invalid size` aborts at 90 deleted of 100). So `save` compacts first when deleted slots exceed
+ * MAX_TOMBSTONE_RATIO of the live ones, and `open` refuses files past SAFE_TOMBSTONE_RATIO.
  */
 export const MAX_TOMBSTONE_RATIO = 0.25;
 const SAFE_TOMBSTONE_RATIO = 0.5;
@@ -92,6 +101,8 @@ const MetaSchema = z.object({
   blobBytes: z.number().int().positive(),
   blobCrc32: z.number().int().nonnegative(),
   usearch: z.string(),
+  /** How labels become usearch keys (keys.ts). */
+  keys: z.literal('splitmix64'),
 });
 type Meta = z.infer<typeof MetaSchema>;
 
@@ -104,6 +115,8 @@ type Settings = Required<HnswOptions>;
  *
  * What the 2.21 JS binding does and how this class copes:
  * - `add` of a key already present fails ("Duplicate keys not allowed"), so re-adding removes first.
+ * - keys are looked up in a linear-probing hash table hashed by identity: dense rowids make `remove` O(n),
+ *   so labels are scrambled into keys (keys.ts).
  * - `remove` only tombstones the slot (key set to 2^64−1, skipped by search, reused by the next add);
  *   tombstones are counted here and compacted away before they endanger `load` (see MAX_TOMBSTONE_RATIO).
  * - searching an index that never held a vector throws and leaves it unusable (the next `add` hangs):
@@ -173,7 +186,7 @@ export class HnswIndex implements VectorIndex {
     this.assertWritable();
     const present = [...new Set(labels.filter((label) => this.present.has(label)))];
     if (present.length === 0) return 0;
-    const counts = this.native(() => this.index.remove(BigUint64Array.from(present, BigInt))) as number[];
+    const counts = this.native(() => this.index.remove(labelsToKeys(present))) as number[];
     let removed = 0;
     for (let i = 0; i < present.length; i++) {
       const n = counts[i] ?? 0;
@@ -256,6 +269,7 @@ export class HnswIndex implements VectorIndex {
           blobBytes,
           blobCrc32: fileCrc32(fd, 0, blobBytes),
           usearch: readUsearchVersion(fd),
+          keys: 'splitmix64',
         };
         const json = Buffer.from(JSON.stringify(meta), 'utf8');
         const trailer = Buffer.alloc(TRAILER_BYTES);
@@ -308,7 +322,7 @@ export class HnswIndex implements VectorIndex {
     try {
       for (const chunk of this.storedEntries(65_536, tempDir)) {
         const vectors = decodeVectors(chunk.raw, chunk.scalar, this.dimensions);
-        fresh.add(BigUint64Array.from(chunk.labels, BigInt), vectors, this.settings.threads);
+        fresh.add(labelsToKeys(chunk.labels), vectors, this.settings.threads);
       }
     } catch (err) {
       releaseNative(fresh);
@@ -440,7 +454,7 @@ export class HnswIndex implements VectorIndex {
     // usearch refuses keys it already holds: take replaced labels out first (their slots get reused).
     const replaced = labels.filter((label) => this.present.has(label));
     if (replaced.length > 0) this.remove(replaced);
-    const keys = BigUint64Array.from(labels, BigInt);
+    const keys = labelsToKeys(labels);
     try {
       this.native(() => this.index.add(keys, normalized, this.settings.threads));
     } catch (err) {
@@ -498,7 +512,7 @@ export class HnswIndex implements VectorIndex {
   private collect(keys: BigUint64Array, distances: Float32Array, from: number, count: number): Neighbor[] {
     const out: Neighbor[] = [];
     for (let i = from; i < from + count; i++) {
-      const label = Number(keys[i]);
+      const label = keyToLabel(keys[i] as bigint);
       // Belt and braces: usearch skips tombstones itself, but never let a removed label out.
       if (this.present.has(label)) out.push({ label, similarity: similarityOf(distances[i] as number) });
     }

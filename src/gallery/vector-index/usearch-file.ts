@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import { FaceLedgerError } from '../../core/errors.js';
 import { readExactly } from './index-file-io.js';
+import { keyToLabel } from './keys.js';
 
 /**
  * A reader for the file usearch 2.x writes with `Index.save()` (index_dense_gt::save_to_stream, default
@@ -39,7 +40,7 @@ export interface UsearchFileInfo {
   connectivity: number;
   /** Byte offset of the vector matrix. */
   vectorsAt: number;
-  /** slot → label; 0 marks a removed slot. */
+  /** slot → label (keys unscrambled, see keys.ts); 0 marks a removed slot. */
   keys: Float64Array;
   live: number;
   removed: number;
@@ -105,8 +106,9 @@ export function readUsearchFile(fd: number, blobBytes: number, path: string): Us
     if (key === FREE_KEY) {
       removed++;
     } else {
-      if (key === 0n || key > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`node ${slot} has key ${key}`);
-      keys[slot] = Number(key);
+      const label = keyToLabel(key);
+      if (label === 0) throw corrupt(`node ${slot} has key ${key}, not a label's`);
+      keys[slot] = label;
       live++;
     }
     at += nodeBytes;
