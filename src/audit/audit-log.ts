@@ -312,7 +312,7 @@ export class AuditLog {
     const report = this.verify();
     if (!report.ok) {
       throw new FaceLedgerError(
-        'INTERNAL',
+        'TAMPERED',
         `refusing to purge: the audit log fails verification (${report.firstBad?.reason} at seq ${report.firstBad?.seq}); preserve it and investigate`,
       );
     }
@@ -461,7 +461,7 @@ export class AuditLog {
     const previous = previousRow && rowToCheckpoint(previousRow);
     if (previous && !this.#trusted(previous)) {
       throw new FaceLedgerError(
-        'INTERNAL',
+        'TAMPERED',
         `the latest audit checkpoint (seq ${previous.seq}) fails its signature; run audit verify before signing more`,
       );
     }
@@ -514,7 +514,7 @@ export class AuditLog {
     const base = this.#trusted(record) ? checkpointBase(record) : undefined;
     if (!base) {
       throw new FaceLedgerError(
-        'INTERNAL',
+        'TAMPERED',
         `the latest audit checkpoint (seq ${record.seq}) fails its signature; run audit verify`,
       );
     }

@@ -11,6 +11,18 @@ export const ERROR_CODES = [
   'BAD_INPUT',
   'MODEL_MISSING',
   'MODEL_CORRUPT',
+  /** The caller's role or scope does not permit the action. */
+  'FORBIDDEN',
+  /** No valid session or API key. */
+  'UNAUTHENTICATED',
+  /** The account is locked out for a while (too many failed attempts). */
+  'LOCKED',
+  /** A search quota is spent for now. */
+  'QUOTA',
+  /** The request clashes with what exists (an e-mail already registered, a name taken). */
+  'CONFLICT',
+  /** A chain or signature check found the stored data altered. */
+  'TAMPERED',
   'INTERNAL',
 ] as const;
 
@@ -18,11 +30,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class FaceLedgerError extends Error {
   readonly code: ErrorCode;
+  /** For LOCKED and QUOTA: when trying again makes sense (HTTP Retry-After). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FaceLedgerError';
     this.code = code;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   toJSON(): { code: ErrorCode; message: string } {

@@ -455,7 +455,7 @@ export class AuthService {
   /** Starts (or restarts) optional enrolment for a logged-in user without a second factor. */
   beginOwnMfaEnrolment(caller: Caller): { secret: string; otpauthUri: string } {
     const { sql, row } = this.#self(caller);
-    if (row.totp_secret !== null) throw new FaceLedgerError('BAD_INPUT', 'a second factor is already set up');
+    if (row.totp_secret !== null) throw new FaceLedgerError('CONFLICT', 'a second factor is already set up');
     return this.#ctx.tx(() => this.#newPending(sql, row));
   }
 

@@ -1,17 +1,23 @@
 /**
- * How the tenancy room says "no" when it throws. Core has no FORBIDDEN / UNAUTHENTICATED / LOCKED /
- * QUOTA codes yet (see README: requested), so a denial is a FaceLedgerError with code NOT_FOUND — the
- * safe choice until then: a shell maps it to 404 / a not-found exit, which never reveals whether the
- * thing exists in another tenant — and the precise reason rides in `cause`, readable with
- * `denialOf(err)`. When core gains the codes, only `deny` changes.
+ * How the tenancy room says "no" when it throws: a FaceLedgerError whose code names the reason
+ * (FORBIDDEN, UNAUTHENTICATED, LOCKED, QUOTA), with the reason and policy action also in `cause`,
+ * readable with `denialOf(err)`. Things outside the caller's scope are NOT_FOUND (`notFound`), never
+ * FORBIDDEN, so an answer never reveals whether something exists in another tenant.
  *
  * Authentication itself never throws for a wrong password, a locked account or an exhausted quota:
  * those return discriminated-union results (`{ ok: false, reason }`).
  */
-import { FaceLedgerError } from '../core/errors.js';
+import { type ErrorCode, FaceLedgerError } from '../core/errors.js';
 
 export const DENIAL_REASONS = ['forbidden', 'unauthenticated', 'locked', 'quota'] as const;
 export type DenialReason = (typeof DENIAL_REASONS)[number];
+
+const CODE_OF: Readonly<Record<DenialReason, ErrorCode>> = {
+  forbidden: 'FORBIDDEN',
+  unauthenticated: 'UNAUTHENTICATED',
+  locked: 'LOCKED',
+  quota: 'QUOTA',
+};
 
 const DENIAL = Symbol.for('faceledger.tenancy.denial');
 
@@ -24,7 +30,7 @@ interface DenialCause {
 /** A FaceLedgerError meaning "not permitted"; `action` names the policy action (never a resource). */
 export function deny(reason: DenialReason, message: string, action: string | null = null): FaceLedgerError {
   const cause: DenialCause = { [DENIAL]: true, reason, action };
-  return new FaceLedgerError('NOT_FOUND', message, { cause });
+  return new FaceLedgerError(CODE_OF[reason], message, { cause });
 }
 
 /** The denial carried by `err`, or undefined when `err` is some other error (a real not-found included). */

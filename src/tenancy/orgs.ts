@@ -40,7 +40,7 @@ function checkContact(contact: unknown): OrgContact | null {
 }
 
 function nameTaken(): FaceLedgerError {
-  return new FaceLedgerError('BAD_INPUT', 'an org with that name already exists');
+  return new FaceLedgerError('CONFLICT', 'an org with that name already exists');
 }
 
 export function toOrgView(ctx: TenancyContext, row: OrgRow): OrgView {

@@ -235,6 +235,6 @@ describe('platform-admin', () => {
         return e;
       }
     })();
-    assert.ok(err instanceof FaceLedgerError && err.code === 'NOT_FOUND');
+    assert.ok(err instanceof FaceLedgerError && err.code === 'FORBIDDEN');
   });
 });

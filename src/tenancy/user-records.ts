@@ -43,7 +43,7 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 export function emailTaken(): FaceLedgerError {
-  return new FaceLedgerError('BAD_INPUT', 'that e-mail address is already registered');
+  return new FaceLedgerError('CONFLICT', 'that e-mail address is already registered');
 }
 
 export function toUserView(ctx: TenancyContext, row: UserRow): UserView {

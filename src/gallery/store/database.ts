@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -10,14 +10,14 @@ export type Db = Database.Database;
  * searches read while an ingest writes, foreign keys so deletes cascade, and a busy timeout so a
  * second process waits instead of failing.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 10000');
-  migrate(db);
+  migrate(db, migrations);
   return db;
 }
 
@@ -27,15 +27,19 @@ export function schemaVersion(db: Db): number {
   return row.v ?? 0;
 }
 
-function migrate(db: Db): void {
+function migrate(db: Db, migrations: readonly Migration[]): void {
   const current = schemaVersion(db);
-  const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
   if (current > latest) {
     throw new Error(
       `The database schema (v${current}) is newer than this FaceLedger (v${latest}); upgrade FaceLedger.`,
     );
   }
-  for (const m of MIGRATIONS) {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1)
+      throw new Error(`migration ${m.name} is numbered ${m.version}, expected ${i + 1}`);
+  });
+  for (const m of migrations) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);

@@ -4,6 +4,7 @@ import { GalleriesRepo } from './galleries-repo.js';
 import { IdentitiesRepo } from './identities-repo.js';
 import { ImagesRepo } from './images-repo.js';
 import { JobsRepo } from './jobs-repo.js';
+import type { Migration } from './migrations.js';
 
 /** The repositories over one SQLite file: the only code that writes SQL, and the source of truth. */
 export class GalleryStore {
@@ -21,8 +22,9 @@ export class GalleryStore {
     this.identities = new IdentitiesRepo(db);
   }
 
-  static open(path: string): GalleryStore {
-    return new GalleryStore(openDatabase(path));
+  /** `migrations`: the app's whole schema (services/schema.ts); defaults to the gallery tables alone. */
+  static open(path: string, migrations?: readonly Migration[]): GalleryStore {
+    return new GalleryStore(openDatabase(path, migrations));
   }
 
   transaction<T>(work: () => T): T {

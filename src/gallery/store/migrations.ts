@@ -2,7 +2,17 @@
  * Schema history, applied in order inside one transaction each. Never edit a released migration:
  * add a new one. `schema_version` holds the highest applied number.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * The gallery room's own tables (v1). Rooms above add theirs after it; the whole list the app opens
+ * with is `services/schema.ts`.
+ */
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'galleries, images, faces, identities, ingest jobs',

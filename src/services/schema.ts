@@ -1,0 +1,16 @@
+/**
+ * The whole database schema, in order: each room owns its tables and migration, and this list is the
+ * one place that orders them. Append only; a released migration is never edited.
+ */
+import { AUDIT_MIGRATION } from '../audit/index.js';
+import { CRYPTO_MIGRATION } from '../crypto/index.js';
+import type { Migration } from '../gallery/store/migrations.js';
+import { MIGRATIONS as GALLERY_MIGRATIONS } from '../gallery/store/migrations.js';
+import { TENANCY_MIGRATION } from '../tenancy/index.js';
+
+export const SCHEMA: readonly Migration[] = [
+  ...GALLERY_MIGRATIONS, // v1 galleries, images, faces, identities, ingest jobs
+  AUDIT_MIGRATION, // v2 audit entries and checkpoints
+  CRYPTO_MIGRATION, // v3 data keys
+  TENANCY_MIGRATION, // v4 orgs, users, sessions, API keys, gallery owners and grants, quotas, counts
+];
