@@ -28,16 +28,21 @@ export async function withFaceService<T>(
   }
 }
 
+/** Opens the app on the embedded store under the data folder (keys beside it: `<data>.keys`). */
+export function openApp(options: GlobalOptions): FaceLedgerApp {
+  return FaceLedgerApp.open({
+    dataDir: options.data ? resolve(options.data) : defaultDataDir(),
+    ...(options.models ? { modelDir: options.models } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
+  });
+}
+
 /** Opens the embedded store under the data folder for one command and always closes it. */
 export async function withApp<T>(
   options: GlobalOptions,
   work: (app: FaceLedgerApp) => Promise<T> | T,
 ): Promise<T> {
-  const app = FaceLedgerApp.open({
-    dataDir: options.data ? resolve(options.data) : defaultDataDir(),
-    ...(options.models ? { modelDir: options.models } : {}),
-    ...(options.workers ? { workers: options.workers } : {}),
-  });
+  const app = openApp(options);
   try {
     return await work(app);
   } finally {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { FaceLedgerError } from '../core/errors.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
@@ -11,6 +12,7 @@ import { registerIdentities } from './commands/identities.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerMaintenance } from './commands/maintenance.js';
 import { registerSearch } from './commands/search.js';
+import { registerServe } from './commands/serve.js';
 import type { GlobalOptions } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { delegateToChild, needsDelegation, userArguments } from './long-argv.js';
@@ -39,6 +41,8 @@ function buildProgram(): Command {
   registerErase(program, globals);
   registerMaintenance(program, globals);
   registerDemo(program, globals);
+  registerServe(program, globals);
+  registerAdmin(program, globals);
   return program;
 }
 

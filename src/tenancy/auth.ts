@@ -24,7 +24,7 @@ import { toApiKeyView } from './api-keys-repo.js';
 import { assertGenuineCaller, type Caller, mintCaller } from './caller.js';
 import { type TenancyContext, TenantSql } from './context.js';
 import { passwordProblem } from './passwords.js';
-import type { ApiKeyRow, ApiKeyView, OrgRow, SessionRow, SessionView, UserRow } from './records.js';
+import type { ApiKeyRow, ApiKeyView, OrgRow, SessionRow, SessionView, UserRow, UserView } from './records.js';
 import { mfaRequiredFor, type Role, readStoredRoles } from './roles.js';
 import {
   apiKeyIdOf,
@@ -40,7 +40,7 @@ import {
 } from './secrets.js';
 import type { TenancyStore } from './store.js';
 import { matchTotp, newTotpSecret, totpUri } from './totp.js';
-import { emailIndex, toSessionView } from './user-records.js';
+import { emailIndex, toSessionView, toUserView } from './user-records.js';
 
 export interface IssuedSession {
   /** The bearer token: shown once, only its SHA-256 is stored. */
@@ -451,6 +451,12 @@ export class AuthService {
   }
 
   // ---------------------------------------------------------------- self-service (a logged-in user)
+
+  /** The logged-in user's own account (e-mail, name, roles, MFA state): everyone may read their own. */
+  profile(caller: Caller): UserView {
+    const { row } = this.#self(caller);
+    return toUserView(this.#ctx, row);
+  }
 
   /** Starts (or restarts) optional enrolment for a logged-in user without a second factor. */
   beginOwnMfaEnrolment(caller: Caller): { secret: string; otpauthUri: string } {

@@ -98,6 +98,11 @@ export class FacesRepo {
     return row?.jpeg;
   }
 
+  /** Faces in every gallery (the metrics gauge). */
+  countAll(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM faces').get() as { n: number }).n;
+  }
+
   count(galleryId: string): number {
     return (
       this.db.prepare('SELECT COUNT(*) AS n FROM faces WHERE gallery_id = ?').get(galleryId) as { n: number }

@@ -1,0 +1,14 @@
+/**
+ * Every route module, in one list. Add a module here and its routes are registered, documented in
+ * OpenAPI and walked by the authorization matrix test (which fails until it has a rule for them).
+ */
+import type { ServerContext } from '../context.js';
+import type { RouteDef } from '../route.js';
+import { healthRoutes } from './health.js';
+import { sessionRoutes } from './session.js';
+
+const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [healthRoutes, sessionRoutes];
+
+export function allRoutes(ctx: ServerContext): RouteDef[] {
+  return MODULES.flatMap((m) => m(ctx));
+}
