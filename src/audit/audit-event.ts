@@ -117,10 +117,16 @@ export const AUDIT_DETAIL_SCHEMAS = {
   }),
   'search.run': z.strictObject({
     searchId: ref,
-    caseNumber: z.string().min(1).max(200),
+    /** Sealed by the search service (org's data key, or the platform's for CLI searches): never plaintext. */
+    caseNumber: z.string().min(1).max(512),
     purpose: freeText,
-    galleries: z.array(ref).min(1).max(1000),
+    /** Empty for a 1:1 compare, which searches no gallery. */
+    galleries: z.array(ref).max(1000),
+    /** 'compare' for a 1:1 comparison of two photos (default: a gallery search). */
+    kind: z.enum(['search', 'compare']).optional(),
     probeSha256: sha256,
+    /** A compare's second photo. */
+    secondProbeSha256: sha256.optional(),
     resultCount: count,
     /** Best similarity returned, null when nothing was returned. */
     topSimilarity: z.number().min(-1).max(1).nullable(),
@@ -131,7 +137,10 @@ export const AUDIT_DETAIL_SCHEMAS = {
   }),
   'search.result.viewed': z.strictObject({
     searchId: ref,
-    galleryId: ref,
+    /** Absent when the whole stored result (or the probe) was viewed rather than one candidate. */
+    galleryId: ref.optional(),
+    /** What was shown: the stored result list (default), or the probe photo. */
+    view: z.enum(['result', 'probe']).optional(),
     faceId: ref.optional(),
     identityId: ref.optional(),
     imageId: ref.optional(),
@@ -165,7 +174,7 @@ export const AUDIT_DETAIL_SCHEMAS = {
     requestRef: z.string().min(1).max(200).optional(),
   }),
   'retention.purge': z.strictObject({
-    scope: z.enum(['audit', 'gallery', 'search-history']),
+    scope: z.enum(['audit', 'gallery', 'search-history', 'search-probes']),
     before: isoTime,
     purgedCount: count,
     galleryId: ref.optional(),
@@ -211,16 +220,26 @@ export type AuditDetails<T extends AuditEventType> = z.output<(typeof AUDIT_DETA
 
 const orgIdSchema = z.string().min(1).max(200);
 
-/** Searches always run for an org and a case; everything else may be a platform event (orgId null). */
+/**
+ * Searches always run for an org and a case; everything else may be a platform event (orgId null).
+ * The one exception: the CLI operator (`cli:` actor), who searches the platform's galleries at the
+ * machine itself, with a case and purpose but no org.
+ */
 const ORG_REQUIRED: ReadonlySet<AuditEventType> = new Set(['search.run', 'search.result.viewed']);
 
 function eventSchema<T extends AuditEventType>(type: T) {
-  return z.strictObject({
-    type: z.literal(type),
-    orgId: ORG_REQUIRED.has(type) ? orgIdSchema : orgIdSchema.nullable(),
-    actor: actorSchema,
-    details: AUDIT_DETAIL_SCHEMAS[type] as (typeof AUDIT_DETAIL_SCHEMAS)[T],
-  });
+  return z
+    .strictObject({
+      type: z.literal(type),
+      orgId: orgIdSchema.nullable(),
+      actor: actorSchema,
+      details: AUDIT_DETAIL_SCHEMAS[type] as (typeof AUDIT_DETAIL_SCHEMAS)[T],
+    })
+    .refine(
+      (e) =>
+        e.orgId !== null || !ORG_REQUIRED.has(type) || (type === 'search.run' && e.actor.startsWith('cli:')),
+      { path: ['orgId'], message: `${type} needs an org` },
+    );
 }
 
 export const auditEventSchema = z.discriminatedUnion('type', [

@@ -144,3 +144,72 @@ describe('faceledger embed', () => {
     assert.equal(new Set(jsonLines(r.stdout).map((l) => l.file)).size, 2);
   });
 });
+
+describe('faceledger search', () => {
+  it('refuses a search without --case or --purpose (exit 2)', () => {
+    for (const args of [
+      ['search', lfw('Colin_Powell', 5), '--purpose', 'homicide', '--json'],
+      ['search', lfw('Colin_Powell', 5), '--case', 'C-1', '--json'],
+    ]) {
+      const r = cli(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(JSON.parse(r.stdout).error.code, 'BAD_INPUT');
+    }
+    const r = cli(['search', lfw('Colin_Powell', 5), '--case', 'C-1', '--purpose', 'curiosity', '--json']);
+    assert.equal(r.code, 2);
+    assert.match(JSON.parse(r.stdout).error.message, /unknown purpose/);
+  });
+
+  it('records a case-bound search in the audit log, the case number sealed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-cli-'));
+    const data = join(dir, 'data');
+    const photos = join(dir, 'photos');
+    mkdirSync(photos);
+    copyFileSync(lfw('Colin_Powell', 1), join(photos, 'a.jpg'));
+    copyFileSync(lfw('Tony_Blair', 1), join(photos, 'b.jpg'));
+    const marker = 'CLI-MARKER-CASE-88e1';
+    for (const args of [
+      ['gallery', 'create', 'g', '--legal-basis', 'test'],
+      ['ingest', photos, '--gallery', 'g'],
+    ]) {
+      const r = cli(['--data', data, '--workers', '1', ...args]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const r = cli([
+      '--data',
+      data,
+      '--workers',
+      '1',
+      'search',
+      lfw('Colin_Powell', 5),
+      '--case',
+      marker,
+      '--purpose',
+      'missing-person',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.caseNumber, marker);
+    assert.equal(out.decision, 'match');
+    const { FaceLedgerApp } = await import('../services/app.js');
+    const { openSearchAuditCase } = await import('../services/search-history/audit-sealing.js');
+    const app = FaceLedgerApp.open({ dataDir: data });
+    try {
+      const [entry] = app.audit.query({ types: ['search.run'] }).entries;
+      assert.ok(entry);
+      assert.equal(entry.orgId, null);
+      assert.match(entry.actor, /^cli:/);
+      assert.ok(!entry.details.includes(marker));
+      const details = JSON.parse(entry.details);
+      assert.equal(details.searchId, out.searchId);
+      assert.equal(details.resultCount, out.candidates.length);
+      assert.deepEqual(openSearchAuditCase(app.vault, null, details), {
+        caseNumber: marker,
+        purpose: 'missing-person',
+      });
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { IngestProgress } from '../gallery/ingest/ingest-job.js';
 import type { IngestJob } from '../gallery/store/records.js';
 import type { FaceLedgerApp } from './app.js';
+import { CaseSearchService, type OperatorSearchResult } from './case-search-service.js';
 import { GalleryService } from './gallery-service.js';
-import { type SearchResult, SearchService } from './search-service.js';
 
 export const DEMO_GALLERY = 'lfw-demo';
+export const DEMO_CASE = { caseNumber: 'DEMO-1', purpose: 'victim-identification' } as const;
 
 /** A probe whose person is enrolled through other photos, and one whose person is not enrolled at all. */
 export const DEMO_PROBES = {
@@ -17,7 +18,7 @@ export const DEMO_PROBES = {
 export interface DemoResult {
   job: IngestJob;
   manifest: string;
-  searches: { probe: string; expect: string; result: SearchResult }[];
+  searches: { probe: string; expect: string; result: OperatorSearchResult }[];
 }
 
 /**
@@ -46,14 +47,22 @@ export async function runLfwDemo(
     });
   }
   const job = await galleries.ingest({ gallery: DEMO_GALLERY, source: manifest, createdBy, ...hooks });
-  const search = new SearchService(app);
+  const search = new CaseSearchService(app);
   const searches = [];
   for (const [expect, probe] of Object.entries(DEMO_PROBES)) {
     const path = join(lfwRoot, 'lfw', probe.person, probe.file);
     searches.push({
       probe: path,
       expect,
-      result: await search.search({ probe: { path }, galleries: [DEMO_GALLERY], top: 5 }),
+      // Every search names a case and a purpose and is audited, the demo's too.
+      result: await search.runAsOperator({
+        actor: createdBy,
+        probe: readFileSync(path),
+        caseNumber: DEMO_CASE.caseNumber,
+        purpose: DEMO_CASE.purpose,
+        galleries: [DEMO_GALLERY],
+        top: 5,
+      }),
     });
   }
   return { job, manifest, searches };

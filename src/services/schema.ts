@@ -7,10 +7,12 @@ import { CRYPTO_MIGRATION } from '../crypto/index.js';
 import type { Migration } from '../gallery/store/migrations.js';
 import { MIGRATIONS as GALLERY_MIGRATIONS } from '../gallery/store/migrations.js';
 import { TENANCY_MIGRATION } from '../tenancy/index.js';
+import { SEARCH_HISTORY_MIGRATION } from './search-history/schema.js';
 
 export const SCHEMA: readonly Migration[] = [
   ...GALLERY_MIGRATIONS, // v1 galleries, images, faces, identities, ingest jobs
   AUDIT_MIGRATION, // v2 audit entries and checkpoints
   CRYPTO_MIGRATION, // v3 data keys
   TENANCY_MIGRATION, // v4 orgs, users, sessions, API keys, gallery owners and grants, quotas, counts
+  SEARCH_HISTORY_MIGRATION, // v5 case-bound searches: sealed history, probes, per-org retention
 ];

@@ -11,6 +11,11 @@ export interface SearchInput {
   probe: ImageSource;
   /** Gallery names or ids; all galleries when empty. */
   galleries?: readonly string[];
+  /**
+   * Exactly these gallery ids (already checked against the caller's access), instead of `galleries`:
+   * the case-bound search never falls back to "all galleries".
+   */
+  galleryIds?: readonly string[];
   top?: number;
   /** Which probe face to search with; the largest by default. */
   face?: number;
@@ -32,9 +37,16 @@ export class SearchService {
     const top = input.top ?? 10;
     if (!Number.isInteger(top) || top < 1 || top > 1000)
       throw new FaceLedgerError('BAD_INPUT', 'top must be 1 to 1000.');
-    const galleries = input.galleries?.length
-      ? input.galleries.map((g) => this.app.store.galleries.get(g))
-      : this.app.store.galleries.list();
+    const galleries = input.galleryIds
+      ? input.galleryIds.map((id) => {
+          // By id only: a gallery *named* like another's id must not stand in for it.
+          const g = this.app.store.galleries.findById(id);
+          if (!g) throw new FaceLedgerError('NOT_FOUND', 'gallery not found');
+          return g;
+        })
+      : input.galleries?.length
+        ? input.galleries.map((g) => this.app.store.galleries.get(g))
+        : this.app.store.galleries.list();
     if (input.face !== undefined && (!Number.isInteger(input.face) || input.face < 0)) {
       throw new FaceLedgerError('BAD_INPUT', 'face must be a face index from 0.');
     }

@@ -16,10 +16,12 @@ function user(roles: Role[], orgId: string | null = ORG): Caller {
 const EXPECTED: Record<string, Partial<Record<Role, string>>> = {
   'search.run': { investigator: 'own-org' },
   'search.read.own': { investigator: 'own-org' },
-  'search.read.org': { auditor: 'own-org' },
+  'search.read.org': { 'org-admin': 'own-org', auditor: 'own-org' },
+  'search.retention.manage': { 'org-admin': 'own-org' },
   'audit.read': { auditor: 'own-org' },
   'audit.read.platform': { 'platform-admin': 'platform' },
   'alerts.read': { auditor: 'own-org' },
+  'alerts.ack': { auditor: 'own-org' },
   'users.read': { 'platform-admin': 'platform', 'org-admin': 'own-org', auditor: 'own-org' },
   'users.manage': { 'platform-admin': 'platform', 'org-admin': 'own-org' },
   'apikeys.manage': { 'org-admin': 'own-org' },
@@ -73,8 +75,10 @@ describe('policy', () => {
       'search.run',
       'search.read.own',
       'search.read.org',
+      'search.retention.manage',
       'audit.read',
       'alerts.read',
+      'alerts.ack',
       'counts.read',
     ] as const) {
       assert.equal(can(platform, action, { orgId: ORG }), false, action);

@@ -20,9 +20,11 @@ export const ACTIONS = [
   'search.run',
   'search.read.own',
   'search.read.org',
+  'search.retention.manage',
   'audit.read',
   'audit.read.platform',
   'alerts.read',
+  'alerts.ack',
   'users.read',
   'users.manage',
   'apikeys.manage',
@@ -52,13 +54,17 @@ export const POLICY: Readonly<Record<Action, Grants>> = Object.freeze({
   'search.run': { investigator: 'own-org' },
   /** Read one's own search history and results. */
   'search.read.own': { investigator: 'own-org' },
-  /** Read every search of the org (oversight). */
-  'search.read.org': { auditor: 'own-org' },
+  /** Read every search of the org (oversight): its auditors and its admins. */
+  'search.read.org': { 'org-admin': 'own-org', auditor: 'own-org' },
+  /** Set how long the org keeps probe images and search history. */
+  'search.retention.manage': { 'org-admin': 'own-org' },
   /** Read the org's audit log. */
   'audit.read': { auditor: 'own-org' },
   /** Read platform events (org-less audit entries: platform logins, org and grant changes). */
   'audit.read.platform': { 'platform-admin': 'platform' },
   'alerts.read': { auditor: 'own-org' },
+  /** Mark an alert of the org as seen (audited). */
+  'alerts.ack': { auditor: 'own-org' },
   /** See the user directory (names, e-mails, roles, status). Platform-admins see platform accounts only. */
   'users.read': { 'org-admin': 'own-org', auditor: 'own-org', 'platform-admin': 'platform' },
   /** Create users, change roles, disable, unlock, reset credentials, set the org's MFA policy. */

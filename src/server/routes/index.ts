@@ -5,9 +5,10 @@
 import type { ServerContext } from '../context.js';
 import type { RouteDef } from '../route.js';
 import { healthRoutes } from './health.js';
+import { searchRoutes } from './searches.js';
 import { sessionRoutes } from './session.js';
 
-const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [healthRoutes, sessionRoutes];
+const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [healthRoutes, sessionRoutes, searchRoutes];
 
 export function allRoutes(ctx: ServerContext): RouteDef[] {
   return MODULES.flatMap((m) => m(ctx));
