@@ -175,6 +175,7 @@ describe('case-bound search', () => {
       { orgId: alpha.orgId, actor: inv1.actor, kind: 'search', results: r.candidates.length, outcome: 'ok' },
     );
     assert.match(last?.probeSha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(last?.searchId, r.searchId);
   });
 
   it('treats a gallery of another org like one that does not exist, and says so when an org has none', async () => {

@@ -44,6 +44,8 @@ export interface SearchActivity {
   orgId: string;
   actor: string;
   at: Date;
+  /** The search.run entry's search id (a failed search has no history row under it). */
+  searchId: string;
   kind: SearchKind;
   probeSha256: string;
   resultCount: number;
@@ -480,6 +482,7 @@ export class CaseSearchService {
       orgId,
       actor: caller.actor,
       at,
+      searchId: s.record.searchId,
       kind: s.kind,
       probeSha256: s.probeSha256,
       resultCount: s.resultCount,
@@ -514,6 +517,7 @@ export class CaseSearchService {
       orgId,
       actor: caller.actor,
       at,
+      searchId: record.searchId,
       kind: what.kind,
       probeSha256: what.probeSha256,
       resultCount: 0,

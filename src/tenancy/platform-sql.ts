@@ -20,6 +20,10 @@ export const ORG_CONTENT_TABLES = [
   'quota_settings',
   'search_counts',
   'search_minute_counts',
+  // The case-bound search history (services/search-history): sealed cases, results and probe photos.
+  'searches',
+  'search_probes',
+  'search_retention',
 ] as const;
 
 const FORBIDDEN = new RegExp(`\\b(${ORG_CONTENT_TABLES.join('|')})\\b`, 'i');
