@@ -29,6 +29,15 @@ export const toImage = (r: ImageRow): ImageRecord => ({
   ingestedAt: r.ingested_at,
 });
 
+export interface ImageFaceRef {
+  id: string;
+  faceIndex: number;
+  /** The face the image's subject id names. */
+  isSubject: boolean;
+}
+
+export type ImageWithFaces = ImageRecord & { faces: ImageFaceRef[] };
+
 export class ImagesRepo {
   constructor(private readonly db: Db) {}
 
@@ -42,6 +51,32 @@ export class ImagesRepo {
   get(id: string): ImageRecord | undefined {
     const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
     return row && toImage(row);
+  }
+
+  /** One page of a gallery's images, oldest first, each with its faces (for browsing and thumbnails). */
+  page(galleryId: string, limit: number, offset: number): ImageWithFaces[] {
+    const rows = this.db
+      .prepare('SELECT * FROM images WHERE gallery_id = ? ORDER BY ingested_at, id LIMIT ? OFFSET ?')
+      .all(galleryId, limit, offset) as ImageRow[];
+    if (rows.length === 0) return [];
+    const faces = this.db
+      .prepare(
+        `SELECT id, image_id, face_index, is_subject FROM faces
+         WHERE image_id IN (SELECT value FROM json_each(?)) ORDER BY image_id, face_index`,
+      )
+      .all(JSON.stringify(rows.map((r) => r.id))) as {
+      id: string;
+      image_id: string;
+      face_index: number;
+      is_subject: number;
+    }[];
+    const byImage = new Map<string, ImageFaceRef[]>();
+    for (const f of faces) {
+      const list = byImage.get(f.image_id) ?? [];
+      list.push({ id: f.id, faceIndex: f.face_index, isSubject: f.is_subject === 1 });
+      byImage.set(f.image_id, list);
+    }
+    return rows.map((r) => ({ ...toImage(r), faces: byImage.get(r.id) ?? [] }));
   }
 
   insert(image: ImageRecord): void {

@@ -4,11 +4,23 @@
  */
 import type { ServerContext } from '../context.js';
 import type { RouteDef } from '../route.js';
+import { adminRoutes } from './admin.js';
+import { galleryRoutes } from './galleries.js';
 import { healthRoutes } from './health.js';
+import { meRoutes } from './me.js';
+import { platformRoutes } from './platform.js';
 import { searchRoutes } from './searches.js';
 import { sessionRoutes } from './session.js';
 
-const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [healthRoutes, sessionRoutes, searchRoutes];
+const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [
+  healthRoutes,
+  sessionRoutes,
+  searchRoutes,
+  adminRoutes,
+  meRoutes,
+  platformRoutes,
+  galleryRoutes,
+];
 
 export function allRoutes(ctx: ServerContext): RouteDef[] {
   return MODULES.flatMap((m) => m(ctx));
