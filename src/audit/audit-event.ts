@@ -29,6 +29,7 @@ export const AUDIT_EVENT_TYPES = [
   'retention.purge',
   'config.changed',
   'audit.verified',
+  'alert.acknowledged',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
@@ -214,6 +215,11 @@ export const AUDIT_DETAIL_SCHEMAS = {
       })
       .optional(),
   }),
+  /** An auditor marked an alert as seen; the alert itself lives in the alerts table. */
+  'alert.acknowledged': z.strictObject({
+    alertId: ref,
+    kind: z.string().min(1).max(64),
+  }),
 } as const satisfies Record<AuditEventType, z.ZodType>;
 
 export type AuditDetails<T extends AuditEventType> = z.output<(typeof AUDIT_DETAIL_SCHEMAS)[T]>;
@@ -258,6 +264,7 @@ export const auditEventSchema = z.discriminatedUnion('type', [
   eventSchema('retention.purge'),
   eventSchema('config.changed'),
   eventSchema('audit.verified'),
+  eventSchema('alert.acknowledged'),
 ]);
 
 /** What callers hand to AuditLog.append. */

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { FaceLedgerError } from '../core/errors.js';
 import { registerAdmin } from './commands/admin.js';
+import { registerAudit } from './commands/audit.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerIdentities(program, globals);
   registerErase(program, globals);
   registerMaintenance(program, globals);
+  registerAudit(program, globals);
   registerDemo(program, globals);
   registerServe(program, globals);
   registerAdmin(program, globals);

@@ -5,6 +5,7 @@
 import type { ServerContext } from '../context.js';
 import type { RouteDef } from '../route.js';
 import { adminRoutes } from './admin.js';
+import { auditRoutes } from './audit.js';
 import { galleryRoutes } from './galleries.js';
 import { healthRoutes } from './health.js';
 import { meRoutes } from './me.js';
@@ -20,6 +21,7 @@ const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [
   meRoutes,
   platformRoutes,
   galleryRoutes,
+  auditRoutes,
 ];
 
 export function allRoutes(ctx: ServerContext): RouteDef[] {
