@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { FaceLedgerError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { FaceLedgerApp } from '../services/app.js';
+import { ingestRunnerFor } from '../services/ingest-uploads/ingest-runner.js';
 import { can } from '../tenancy/index.js';
 import { authenticate } from './authenticate.js';
 import type { ServerConfig } from './config.js';
@@ -151,6 +152,10 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
       ),
     );
   }
+  // Background ingests write to the store: let them settle before the shell closes the app.
+  server.addHook('onClose', async () => {
+    await ingestRunnerFor(app).drain();
+  });
   server.decorate('faceledgerRoutes', routes);
   return server;
 }
