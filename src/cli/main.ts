@@ -12,6 +12,8 @@ import { registerGallery } from './commands/gallery.js';
 import { registerIdentities } from './commands/identities.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerMaintenance } from './commands/maintenance.js';
+import { registerOptOut } from './commands/opt-out.js';
+import { registerRetention } from './commands/retention.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
 import type { GlobalOptions } from './context.js';
@@ -41,6 +43,8 @@ function buildProgram(): Command {
   registerIdentities(program, globals);
   registerErase(program, globals);
   registerMaintenance(program, globals);
+  registerOptOut(program, globals);
+  registerRetention(program, globals);
   registerAudit(program, globals);
   registerDemo(program, globals);
   registerServe(program, globals);

@@ -5,6 +5,7 @@ import { openSource } from '../gallery/sources/open-source.js';
 import type { GalleryStats } from '../gallery/store/galleries-repo.js';
 import type { Gallery, IngestItem, IngestJob } from '../gallery/store/records.js';
 import type { FaceLedgerApp } from './app.js';
+import { suppressionListFor } from './opt-out/suppression-list.js';
 
 export interface CreateGalleryInput {
   name: string;
@@ -65,6 +66,7 @@ export class GalleryService {
         source,
         createdBy: input.createdBy,
         quality: input.quality ?? DEFAULT_QUALITY_FILTER,
+        suppressed: suppressionListFor(this.app.store.db, this.app.vault).suppresses,
         ...(input.onProgress ? { onProgress: input.onProgress } : {}),
         ...(input.onTotal ? { onTotal: input.onTotal } : {}),
       },

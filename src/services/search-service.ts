@@ -6,6 +6,7 @@ import { type RankedResult, rankCandidates } from '../search/rank-candidates.js'
 import type { FaceLedgerApp } from './app.js';
 import { type FaceView, toFaceView } from './face-views.js';
 import { analyzeSource, type ImageSource } from './image-source.js';
+import { withoutSuppressed } from './opt-out/suppressed-candidates.js';
 
 export interface SearchInput {
   probe: ImageSource;
@@ -71,7 +72,7 @@ export class SearchService {
     for (const g of galleries) {
       const index = this.app.indexes.get(g.id);
       galleryFaces += index.size();
-      neighbors.push(...index.search(embedding, top * OVERFETCH));
+      neighbors.push(...withoutSuppressed(this.app, index.search(embedding, top * OVERFETCH)));
     }
     const provenance = describeFaces(
       this.app.store.db,

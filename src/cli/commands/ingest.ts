@@ -4,6 +4,7 @@ import {
   NO_QUALITY_FILTER,
   type QualityFilter,
 } from '../../gallery/ingest/quality-filter.js';
+import type { IngestJob } from '../../gallery/store/records.js';
 import { GalleryService } from '../../services/gallery-service.js';
 import { cliActor, type GlobalOptions, withApp } from '../context.js';
 import { withIngestProgress } from '../ingest-progress.js';
@@ -54,11 +55,7 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
         `Job ${job.id} ${job.status}: ${job.imagesEnrolled} images and ${job.facesEnrolled} faces enrolled, ` +
           `${job.duplicates} duplicates, ${job.noFace} without a usable face, ${job.errors} errors.`,
       );
-      const filtered = Object.entries(job.facesFiltered);
-      if (filtered.length)
-        console.log(
-          `Faces left out by the quality filter: ${filtered.map(([k, v]) => `${k} ${v}`).join(', ')}.`,
-        );
+      for (const line of leftOutLines(job)) console.log(line);
       if (job.errors + job.noFace > 0) console.log(`See the report: faceledger jobs show ${job.id}`);
     });
 
@@ -93,9 +90,21 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
       console.log(
         `  ${j.itemsDone} items: ${j.imagesEnrolled} enrolled (${j.facesEnrolled} faces), ${j.duplicates} duplicates, ${j.noFace} no face, ${j.errors} errors`,
       );
+      for (const line of leftOutLines(j)) console.log(`  ${line}`);
       for (const p of report.problems)
         console.log(`  ${p.outcome.padEnd(7)} ${p.location}: ${p.errorMessage ?? ''} [${p.errorCode ?? ''}]`);
     });
+}
+
+/** Faces detected but not enrolled: by the quality filter, or because the person opted out. */
+function leftOutLines(job: IngestJob): string[] {
+  const { suppressed, ...quality } = job.facesFiltered;
+  const lines: string[] = [];
+  const reasons = Object.entries(quality);
+  if (reasons.length)
+    lines.push(`Faces left out by the quality filter: ${reasons.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+  if (suppressed) lines.push(`Faces not enrolled because the person opted out (suppressed): ${suppressed}.`);
+  return lines;
 }
 
 interface IngestOptions {

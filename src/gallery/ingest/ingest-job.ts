@@ -35,9 +35,18 @@ export interface IngestRequest {
   onTotal?: (items: number) => void;
   /** How often the index file is saved during a long ingest. */
   indexSaveIntervalMs?: number;
+  /**
+   * True for a face that must not be enrolled (its person opted out). Asked inside each item's commit
+   * transaction, so a suppression committed before that item's commit is always honoured — also one
+   * made by another process while this item was in the pipeline.
+   */
+  suppressed?: (embedding: Float32Array) => boolean;
 }
 
-type Settled = { item: IngestItem; image?: ImageToStore; filtered: Partial<Record<FilterReason, number>> };
+/** Why a detected face was left out: a quality reason, or `suppressed` (the person opted out). */
+export type SkipReason = FilterReason | 'suppressed';
+
+type Settled = { item: IngestItem; image?: ImageToStore; filtered: Partial<Record<SkipReason, number>> };
 interface ImageToStore {
   sha256: string;
   width: number;
@@ -80,6 +89,7 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
         item = { ...item, outcome: 'duplicate', faces: 0 };
         s.image = undefined;
       }
+      if (s.image && req.suppressed) item = withoutSuppressed(s, item, req.suppressed);
       if (s.image) {
         const imageId = newId();
         const src = s.image.source;
@@ -133,7 +143,7 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
         return { item: { ...base, outcome: 'duplicate', faces: 0 }, filtered: {} };
       }
       const analysis = await pool.analyzeBytes(bytes, { embed: 'all', thumbnails: true });
-      const filtered: Partial<Record<FilterReason, number>> = {};
+      const filtered: Partial<Record<SkipReason, number>> = {};
       const kept: AnalyzedFace[] = [];
       for (const face of analysis.faces) {
         const reason = rejectReason(face, req.quality);
@@ -220,6 +230,40 @@ export async function runIngest(deps: IngestDeps, req: IngestRequest): Promise<I
   indexes.save(req.gallery.id);
   store.jobs.finish(job.id, 'done', now());
   return store.jobs.get(job.id) as IngestJob;
+}
+
+/**
+ * Drops the faces of opted-out people from an item about to be committed and counts them as
+ * `suppressed`; an image left with no face is not stored at all (its record would only point at them).
+ */
+function withoutSuppressed(
+  s: Settled,
+  item: IngestItem,
+  suppressed: (embedding: Float32Array) => boolean,
+): IngestItem {
+  const image = s.image as ImageToStore;
+  const kept = image.faces.filter((f) => !suppressed(f.embedding));
+  const dropped = image.faces.length - kept.length;
+  if (dropped === 0) return item;
+  s.filtered = { ...s.filtered, suppressed: (s.filtered.suppressed ?? 0) + dropped };
+  if (kept.length > 0) {
+    // The subject id names the person whose face was dropped: the bystanders left must not carry it.
+    const subjectKept = kept.some((f) => f.isSubject);
+    s.image = {
+      ...image,
+      faces: kept,
+      source: subjectKept ? image.source : { ...image.source, subjectId: null },
+    };
+    return { ...item, faces: kept.length };
+  }
+  s.image = undefined;
+  return {
+    ...item,
+    outcome: 'no_face',
+    faces: 0,
+    errorCode: 'NO_FACE',
+    errorMessage: `${dropped} face(s), none enrolled: suppressed by opt-out`,
+  };
 }
 
 /** A subject id names one person; in a photo with bystanders that is taken to be the largest face. */

@@ -6,9 +6,11 @@ import type { ServerContext } from '../context.js';
 import type { RouteDef } from '../route.js';
 import { adminRoutes } from './admin.js';
 import { auditRoutes } from './audit.js';
+import { erasureRoutes } from './erasure.js';
 import { galleryRoutes } from './galleries.js';
 import { healthRoutes } from './health.js';
 import { meRoutes } from './me.js';
+import { optOutRoutes } from './opt-out.js';
 import { platformRoutes } from './platform.js';
 import { searchRoutes } from './searches.js';
 import { sessionRoutes } from './session.js';
@@ -22,6 +24,8 @@ const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [
   platformRoutes,
   galleryRoutes,
   auditRoutes,
+  optOutRoutes,
+  erasureRoutes,
 ];
 
 export function allRoutes(ctx: ServerContext): RouteDef[] {
