@@ -70,6 +70,7 @@ describe('retention', () => {
     clock.advance(15 * DAY); // day 35: the day-0 images are past 30 days, the day-20 ones are not
     const report = retention.run();
     assert.deepEqual(report.failures, []);
+    assert.deepEqual(report.searches, { probes: 0, searches: 0 }, 'the case-search purge ran too');
     const month = galleries.get('month').id;
     assert.equal(report.galleries.length, 1);
     assert.equal(report.galleries[0]?.galleryId, month);
