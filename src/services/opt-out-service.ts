@@ -8,7 +8,7 @@ import type { FaceLedgerApp } from './app.js';
 import { ErasureService } from './erasure-service.js';
 import { confirmationCodeHash, newConfirmationCode } from './opt-out/confirmation-code.js';
 import { type OptOutChannel, OptOutsRepo } from './opt-out/opt-outs-repo.js';
-import { SUPPRESSION_THRESHOLD, TEMPLATE_FIELD } from './opt-out/suppression-list.js';
+import { suppressionThreshold, TEMPLATE_FIELD } from './opt-out/suppression-list.js';
 
 export interface OptOutInput {
   /** The selfie, in memory only: it is analysed and dropped, never written anywhere. */
@@ -43,7 +43,7 @@ export interface OptOutStatus {
  * Erased rather than flagged: the request is "stop holding and searching my face", and an erased face
  * cannot come back through an index rebuild, a replay after a crash, identity grouping or any later
  * code path that forgets to check a flag. The cost is that a false suppression (see
- * SUPPRESSION_THRESHOLD) is not undone by withdrawing the opt-out.
+ * suppressionThreshold) is not undone by withdrawing the opt-out.
  */
 export class OptOutService {
   readonly #repo: OptOutsRepo;
@@ -117,8 +117,9 @@ export class OptOutService {
   #eraseEnrolled(optOutId: string, template: Float32Array, actor: string): OptOutReceipt['removed'] {
     const erasure = new ErasureService(this.app);
     const total = { galleries: 0, images: 0, faces: 0 };
+    const threshold = suppressionThreshold(this.#repo.count());
     for (const gallery of this.app.store.galleries.list()) {
-      const labels = matchingLabels(this.app.indexes.get(gallery.id), template);
+      const labels = matchingLabels(this.app.indexes.get(gallery.id), template, threshold);
       if (labels.length === 0) continue;
       const orgId = erasure.ownerOf(gallery.id);
       const note = {
@@ -146,12 +147,12 @@ export class OptOutService {
  * one falls below it. An approximate (HNSW) index may miss a few; search and ingest check the list
  * again face by face, so a missed one is still never returned or enrolled.
  */
-function matchingLabels(index: VectorIndex, template: Float32Array): number[] {
+function matchingLabels(index: VectorIndex, template: Float32Array, threshold: number): number[] {
   const size = index.size();
   let k = Math.min(size, 64);
   while (k > 0) {
     const hits = index.search(template, k);
-    const above = hits.filter((h) => h.similarity >= SUPPRESSION_THRESHOLD);
+    const above = hits.filter((h) => h.similarity >= threshold);
     if (above.length < hits.length || k >= size) return above.map((h) => h.label);
     k = Math.min(size, k * 4);
   }

@@ -63,6 +63,10 @@ export class OptOutsRepo {
    * Changes whenever a row is added or removed: lets a cached copy of the templates tell cheaply that it
    * is stale, also when another process (a CLI opt-out beside a running server) wrote the row.
    */
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM opt_outs').get() as { n: number }).n;
+  }
+
   generation(): string {
     const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM opt_outs').get() as {
       n: number;
