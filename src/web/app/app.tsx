@@ -1,0 +1,165 @@
+/** The shell: who is signed in decides the navigation; the path decides the page. */
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import type { SessionUser } from './api/types.js';
+import { NotFoundPage, NotPermitted } from './components/common.js';
+import { AccountPage } from './pages/account-page.js';
+import { AdminPage } from './pages/admin-page.js';
+import { AuditPage } from './pages/audit-page.js';
+import { GalleriesPage } from './pages/galleries-page.js';
+import { HistoryPage } from './pages/history-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { OptOutPage } from './pages/opt-out-page.js';
+import { SearchPage } from './pages/search-page.js';
+import { SetupPage } from './pages/setup-page.js';
+import { StoredSearchPage } from './pages/stored-search-page.js';
+import { homeFor, mayOpen, PAGE_LABELS, type Page } from './permissions.js';
+import { match, navigate, useLocation } from './router.js';
+import { signOut, useSession } from './session.js';
+
+const NAV_ORDER: readonly Page[] = ['search', 'history', 'galleries', 'admin', 'audit'];
+const NAV_PATH: Readonly<Record<Page, string>> = {
+  search: '/search',
+  history: '/history',
+  galleries: '/galleries',
+  admin: '/admin',
+  audit: '/audit',
+};
+
+function TopBar({ user, path }: { user: SessionUser; path: string }) {
+  const pages = NAV_ORDER.filter((p) => mayOpen(user.roles, p));
+  return (
+    <header class="topbar">
+      <a class="brand" href="/">
+        Face<span>Ledger</span>
+      </a>
+      <nav class="nav" aria-label="Main">
+        {pages.map((p) => (
+          <a
+            key={p}
+            href={NAV_PATH[p]}
+            data-nav={p}
+            aria-current={
+              path === NAV_PATH[p] || (p === 'history' && path.startsWith('/searches/')) ? 'page' : undefined
+            }
+          >
+            {PAGE_LABELS[p]}
+          </a>
+        ))}
+      </nav>
+      <div class="whoami">
+        <a
+          class="email"
+          href="/account"
+          title="Your account"
+          aria-current={path === '/account' ? 'page' : undefined}
+        >
+          {user.name ?? user.email}
+        </a>
+        <span class="tag">{user.roles.join(' · ')}</span>
+        <button type="button" class="secondary small" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function Guarded({ user, page, children }: { user: SessionUser; page: Page; children: ComponentChildren }) {
+  if (!mayOpen(user.roles, page)) return <NotPermitted what={PAGE_LABELS[page]} />;
+  return <div class="page">{children}</div>;
+}
+
+function SignedInPages({ user, path }: { user: SessionUser; path: string }) {
+  const home = homeFor(user.roles);
+  useEffect(() => {
+    if (path === '/' || path === '/login') navigate(home, { replace: true });
+  }, [path, home]);
+
+  const stored = match('/searches/:id', path);
+  if (path === '/' || path === '/login') return null;
+  if (path === '/search')
+    return (
+      <Guarded user={user} page="search">
+        <SearchPage />
+      </Guarded>
+    );
+  if (path === '/history')
+    return (
+      <Guarded user={user} page="history">
+        <HistoryPage user={user} />
+      </Guarded>
+    );
+  if (stored)
+    return (
+      <Guarded user={user} page="history">
+        <StoredSearchPage id={stored.id as string} />
+      </Guarded>
+    );
+  if (path === '/account') return <AccountPage user={user} />;
+  if (path === '/galleries')
+    return (
+      <Guarded user={user} page="galleries">
+        <GalleriesPage />
+      </Guarded>
+    );
+  if (path === '/admin')
+    return (
+      <Guarded user={user} page="admin">
+        <AdminPage user={user} />
+      </Guarded>
+    );
+  if (path === '/audit')
+    return (
+      <Guarded user={user} page="audit">
+        <AuditPage user={user} />
+      </Guarded>
+    );
+  return <NotFoundPage />;
+}
+
+export function App() {
+  const session = useSession();
+  const { path } = useLocation();
+
+  // The opt-out page is public: no sign-in, no navigation that hints at what is inside.
+  if (path === '/opt-out')
+    return (
+      <main id="main">
+        <OptOutPage />
+      </main>
+    );
+
+  if (path === '/setup')
+    return (
+      <main id="main">
+        <SetupPage />
+      </main>
+    );
+
+  if (session.status === 'loading')
+    return (
+      <main aria-busy="true">
+        <p class="muted">Loading…</p>
+      </main>
+    );
+
+  if (session.status === 'anonymous')
+    return (
+      <main id="main">
+        <LoginPage notice={session.notice} />
+      </main>
+    );
+
+  return (
+    <>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <TopBar user={session.user} path={path} />
+      <main id="main">
+        <SignedInPages user={session.user} path={path} />
+      </main>
+    </>
+  );
+}
