@@ -7,13 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Database from 'better-sqlite3';
 import { GLOBAL_SCOPE } from './blind-index.js';
 import { Vault } from './index.js';
+import { filesUnder, scanForMarker } from './marker-scan-fixture.js';
 import { loadOrCreateMasterKeyFile } from './master-key.js';
 import { openCryptoTestDb } from './sqlite-fixture.js';
 
@@ -35,46 +36,6 @@ const CONTROL = {
   hex: 'CONTROL-HEX-0c44',
   image: 'CONTROL-IMAGE-FILE-0c55',
 } as const;
-
-/** Every way a marker could sit in a file: UTF-8/16 (either case), hex, base64 at each byte alignment. */
-function needles(marker: string): Buffer[] {
-  const out = new Set<string>();
-  const bytes = Buffer.from(marker, 'utf8');
-  const add = (b: Buffer) => out.add(b.toString('latin1'));
-  for (const text of [marker, marker.toLowerCase(), marker.toUpperCase()]) {
-    add(Buffer.from(text, 'utf8'));
-    add(Buffer.from(text, 'utf16le'));
-    add(Buffer.from(text, 'utf16le').swap16());
-  }
-  add(Buffer.from(bytes.toString('hex')));
-  add(Buffer.from(bytes.toString('hex').toUpperCase()));
-  for (let shift = 0; shift < 3; shift++) {
-    const b64 = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-    // Skip characters that mix in the alignment bytes, and the last group (mixes in what follows).
-    const core = b64.slice(shift === 0 ? 0 : 4, -4);
-    add(Buffer.from(core));
-    add(Buffer.from(core.replaceAll('+', '-').replaceAll('/', '_')));
-  }
-  return [...out].map((s) => Buffer.from(s, 'latin1'));
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
-  );
-}
-
-/** Map of file (relative to dir) to the needles of `secret` found in it. */
-function scan(dir: string, secret: string | Buffer): Map<string, number> {
-  const found = new Map<string, number>();
-  const list = typeof secret === 'string' ? needles(secret) : [secret];
-  for (const file of filesUnder(dir)) {
-    const raw = readFileSync(file);
-    const hits = list.filter((n) => raw.includes(n)).length;
-    if (hits > 0) found.set(relative(dir, file), hits);
-  }
-  return found;
-}
 
 const SCHEMA = `
   CREATE TABLE orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL, name_bidx TEXT NOT NULL, contact TEXT);
@@ -191,31 +152,31 @@ describe('marker scan of the raw data folder', () => {
   });
 
   it('finds the plaintext controls, so the scan can fail', () => {
-    assert.deepEqual([...scan(dataDir, CONTROL.inDb).keys()], ['faceledger.db']);
-    assert.deepEqual([...scan(dataDir, CONTROL.inWal).keys()], ['faceledger.db-wal']);
-    assert.ok(scan(dataDir, CONTROL.base64).has('faceledger.db'), 'base64 needles work');
-    assert.ok(scan(dataDir, CONTROL.hex).has('faceledger.db'), 'hex needles work');
-    assert.deepEqual([...scan(dataDir, CONTROL.image).keys()], [join('images', 'control.jpg')]);
+    assert.deepEqual([...scanForMarker(dataDir, CONTROL.inDb).keys()], ['faceledger.db']);
+    assert.deepEqual([...scanForMarker(dataDir, CONTROL.inWal).keys()], ['faceledger.db-wal']);
+    assert.ok(scanForMarker(dataDir, CONTROL.base64).has('faceledger.db'), 'base64 needles work');
+    assert.ok(scanForMarker(dataDir, CONTROL.hex).has('faceledger.db'), 'hex needles work');
+    assert.deepEqual([...scanForMarker(dataDir, CONTROL.image).keys()], [join('images', 'control.jpg')]);
   });
 
   it('finds no marker, in any encoding, in any file', () => {
     for (const [what, marker] of Object.entries(MARKERS)) {
-      const hits = scan(dataDir, marker);
+      const hits = scanForMarker(dataDir, marker);
       assert.equal(hits.size, 0, `${what} (${marker}) leaked into ${[...hits.keys()].join(', ')}`);
     }
   });
 
   it('finds no data key or master key bytes either', () => {
     const keyFile = readFileSync(join(dir, 'keys', 'master.key'));
-    assert.equal(scan(dataDir, keyFile).size, 0);
+    assert.equal(scanForMarker(dataDir, keyFile).size, 0);
     const keys = [vault.keys.current(GLOBAL_SCOPE, 'index')];
     for (let i = 1; i <= 13; i++)
       keys.push(vault.keys.current(orgId(i), 'seal'), vault.keys.current(orgId(i), 'index'));
     for (const { key } of keys) {
       const bytes = key.export();
-      assert.equal(scan(dataDir, bytes).size, 0);
-      assert.equal(scan(dataDir, bytes.toString('hex')).size, 0);
-      assert.equal(scan(dataDir, bytes.toString('base64url')).size, 0);
+      assert.equal(scanForMarker(dataDir, bytes).size, 0);
+      assert.equal(scanForMarker(dataDir, bytes.toString('hex')).size, 0);
+      assert.equal(scanForMarker(dataDir, bytes.toString('base64url')).size, 0);
     }
   });
 

@@ -5,10 +5,11 @@
  * implementation might leave it in. A control row stored in plaintext proves the scan can fail.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { scanForMarker } from '../crypto/marker-scan-fixture.js';
 import {
   activate,
   addUser,
@@ -35,33 +36,9 @@ const MARKERS = {
 
 const CONTROL = 'CONTROL-PLAINTEXT-IN-DB-0c11';
 
-/** Every way a marker could sit in a file: UTF-8/16 (either case), hex, base64 at each byte alignment. */
-function needles(marker: string): Buffer[] {
-  const out = new Set<string>();
-  const add = (b: Buffer) => out.add(b.toString('latin1'));
-  for (const text of [marker, marker.toLowerCase(), marker.toUpperCase()]) {
-    const bytes = Buffer.from(text, 'utf8');
-    add(bytes);
-    add(Buffer.from(text, 'utf16le'));
-    add(Buffer.from(text, 'utf16le').swap16());
-    add(Buffer.from(bytes.toString('hex')));
-    add(Buffer.from(bytes.toString('hex').toUpperCase()));
-    for (let shift = 0; shift < 3; shift++) {
-      const b64 = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
-      const core = b64.slice(shift === 0 ? 0 : 4, -4);
-      add(Buffer.from(core));
-      add(Buffer.from(core.replaceAll('+', '-').replaceAll('/', '_')));
-    }
-  }
-  return [...out].map((s) => Buffer.from(s, 'latin1'));
-}
-
+/** Files under `dir` holding `secret` in any encoding. */
 function scan(dir: string, secret: string): string[] {
-  const list = needles(secret);
-  return readdirSync(dir).filter((file) => {
-    const raw = readFileSync(join(dir, file));
-    return list.some((n) => raw.includes(n));
-  });
+  return [...scanForMarker(dir, secret).keys()];
 }
 
 const dirs: string[] = [];
