@@ -7,6 +7,7 @@ import { CRYPTO_MIGRATION } from '../crypto/index.js';
 import type { Migration } from '../gallery/store/migrations.js';
 import { MIGRATIONS as GALLERY_MIGRATIONS } from '../gallery/store/migrations.js';
 import { TENANCY_MIGRATION } from '../tenancy/index.js';
+import { ALERTS_MIGRATION } from './alerts/alerts-schema.js';
 import { OPT_OUT_MIGRATION } from './opt-out/opt-out-schema.js';
 import { SEARCH_HISTORY_MIGRATION } from './search-history/schema.js';
 
@@ -17,4 +18,5 @@ export const SCHEMA: readonly Migration[] = [
   TENANCY_MIGRATION, // v4 orgs, users, sessions, API keys, gallery owners and grants, quotas, counts
   SEARCH_HISTORY_MIGRATION, // v5 case-bound searches: sealed history, probes, per-org retention
   OPT_OUT_MIGRATION, // v6 opt-out suppression list (sealed face templates, hashed confirmation codes)
+  ALERTS_MIGRATION, // v7 alerts for auditors (volume, off-hours, probe bursts, inactive accounts) and the sweep cursor
 ];
