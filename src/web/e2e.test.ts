@@ -47,6 +47,7 @@ const IN_BROWSER = {
     return !!d && d.some((v, i) => i % 4 !== 3 && v > 20);
   })()`,
   sidewaysOverflow: 'document.documentElement.scrollWidth - window.innerWidth',
+  focusedClass: 'document.activeElement?.className',
   /** Hands a photo to the page as a drop on the drop zone, or as a paste, like a person would. */
   give: (how: 'drop' | 'paste', path: string) => `(() => {
     const bytes = Uint8Array.from(atob(${JSON.stringify(readFileSync(path).toString('base64'))}), (c) => c.charCodeAt(0));
@@ -223,7 +224,9 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       const cardSimilarity = await page.textContent(
         '[data-testid=candidate] >> nth=0 >> [data-testid=similarity]',
       );
-      await page.click('[data-testid=candidate] >> nth=0 >> button.cand-open');
+      // With the keyboard: focus the card's button, Enter opens the dialog.
+      await page.focus('[data-testid=candidate] >> nth=0 >> button.cand-open');
+      await page.keyboard.press('Enter');
       await page.waitForSelector('[data-testid=compare-dialog][open]');
       assert.equal(await page.textContent('[data-testid=compare-similarity]'), cardSimilarity);
       // The probe's face crop is drawn from the photo in the browser (not a blank canvas).
@@ -235,6 +238,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.screenshot({ path: join(SHOTS, '04-comparison.png') });
       await page.keyboard.press('Escape');
       await page.waitForSelector('[data-testid=compare-dialog]:not([open])', { state: 'attached' });
+      assert.equal(await page.evaluate(IN_BROWSER.focusedClass), 'cand-open', 'focus returns to the card');
     });
 
     it('lays the results out at tablet width', async () => {
@@ -413,6 +417,19 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       );
       assert.deepEqual(nav, ['history', 'audit']);
       await shot(page, '11-audit');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('[data-testid=audit-export]'),
+      ]);
+      const lines = readFileSync(await download.path(), 'utf8')
+        .trim()
+        .split('\n');
+      const entries = lines.map((l) => JSON.parse(l) as { type: string; hash: string; orgId: string });
+      assert.ok(entries.some((e) => e.type === 'search.run'));
+      assert.ok(
+        entries.every((e) => /^[0-9a-f]{64}$/.test(e.hash) && e.orgId === world.a.orgId),
+        'own org only',
+      );
       await page.goto('/search');
       await page.waitForSelector('[data-testid=not-permitted]');
     });

@@ -18,6 +18,7 @@ import type {
 } from '../api/types.js';
 import { ErrorMessage, formatTime, Message } from '../components/common.js';
 import { SecretOnce } from '../components/secret-once.js';
+import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
 
@@ -689,27 +690,12 @@ export function AdminPage({ user }: { user: SessionUser }) {
   return (
     <div>
       <h1>Organisation admin</h1>
-      <div class="tabs" role="tablist" aria-label="Admin sections">
-        {TABS.map(([t, label]) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            id={`admin-tab-${t}`}
-            aria-selected={tab === t}
-            aria-controls={`admin-panel-${t}`}
-            onClick={() => setTab(t)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id={`admin-panel-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
+      <Tabs tabs={TABS} value={tab} onChange={setTab} label="Admin sections" idPrefix="admin">
         {tab === 'users' ? <UsersTab me={user} /> : null}
         {tab === 'keys' ? <KeysTab /> : null}
         {tab === 'quotas' ? <QuotasTab /> : null}
         {tab === 'counts' ? <CountsView canNameUsers /> : null}
-      </div>
+      </Tabs>
     </div>
   );
 }

@@ -8,6 +8,7 @@ import { api, withQuery } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import type { Alert, AuditEntry, SessionUser, UserRow, VerifyReport } from '../api/types.js';
 import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
+import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
 import { CountsView } from './admin-page.js';
@@ -393,26 +394,11 @@ export function AuditPage({ user }: { user: SessionUser }) {
     <div>
       <h1>{orgAuditor ? 'Audit' : 'Platform audit'}</h1>
       <VerifyPanel />
-      <div class="tabs" role="tablist" aria-label="Audit sections">
-        {tabs.map(([t, label]) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            id={`audit-tab-${t}`}
-            aria-selected={tab === t}
-            aria-controls={`audit-panel-${t}`}
-            onClick={() => setTab(t)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel" id={`audit-panel-${tab}`} aria-labelledby={`audit-tab-${tab}`}>
+      <Tabs tabs={tabs} value={tab} onChange={setTab} label="Audit sections" idPrefix="audit">
         {tab === 'log' ? <LogTab nameOf={nameOf} /> : null}
         {tab === 'alerts' ? <AlertsTab nameOf={nameOf} /> : null}
         {tab === 'counts' ? <CountsView canNameUsers /> : null}
-      </div>
+      </Tabs>
     </div>
   );
 }

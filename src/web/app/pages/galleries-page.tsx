@@ -11,6 +11,7 @@ import type { GalleryInfo, IngestJob, JobDetail } from '../api/types.js';
 import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
 import { EraseDialog, type EraseTarget } from '../components/erase-dialog.js';
 import { JobProgress, JobReportTable, LiveJob } from '../components/ingest-progress.js';
+import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 
 function CreateGallery({ onCreated }: { onCreated: (g: GalleryInfo) => void }) {
@@ -464,23 +465,8 @@ function GalleryDetail({ gallery, onChanged }: { gallery: GalleryInfo; onChanged
           {gallery.images} images · {gallery.faces} faces · legal basis: {gallery.legalBasis || '—'}
         </span>
       </div>
-      <div class="tabs" role="tablist" aria-label="Gallery sections" style={{ marginTop: '0.75rem' }}>
-        {TABS.map(([t, label]) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            id={`tab-${t}`}
-            aria-selected={tab === t}
-            aria-controls={`panel-${t}`}
-            onClick={() => setTab(t)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
       {erased ? <Message kind="ok">{erased}</Message> : null}
-      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      <Tabs tabs={TABS} value={tab} onChange={setTab} label="Gallery sections" idPrefix="gallery">
         {tab === 'ingest' ? (
           <div class="stack">
             <IngestForm gallery={gallery} onStarted={setJobId} />
@@ -494,7 +480,7 @@ function GalleryDetail({ gallery, onChanged }: { gallery: GalleryInfo; onChanged
         {tab === 'identities' ? (
           <IdentitiesTable galleryId={gallery.id} refresh={refresh} onErase={setErase} />
         ) : null}
-      </div>
+      </Tabs>
       <EraseDialog target={erase} onConfirm={confirmErase} onClose={() => setErase(null)} />
     </section>
   );
@@ -528,7 +514,7 @@ export function GalleriesPage() {
                 {list.map((g) => {
                   const relation = g.relation;
                   return (
-                    <tr key={g.id} aria-selected={g.id === selectedId}>
+                    <tr key={g.id} class={g.id === selectedId ? 'selected' : undefined}>
                       <td>
                         {relation === 'granted' ? (
                           <span>{g.name}</span>
