@@ -12,7 +12,9 @@ export function ProbeView({
   selected,
   onSelect,
   busy,
+  placeholder = 'No photo yet',
 }: {
+  placeholder?: string;
   url: string | null;
   faces: readonly FaceView[];
   selected: number | null;
@@ -23,7 +25,7 @@ export function ProbeView({
   if (!url)
     return (
       <div class="probe-stage empty" data-testid="probe-stage">
-        No photo yet
+        {placeholder}
       </div>
     );
   return (

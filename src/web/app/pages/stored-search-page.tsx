@@ -1,4 +1,5 @@
 /** A past search opened from the history: the answer as it was given then, and the probe while kept. */
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { CompareResult, SearchResult, StoredSearch } from '../api/types.js';
 import { ErrorMessage, formatSimilarity, formatTime, LeadNotice, Message } from '../components/common.js';
@@ -58,12 +59,43 @@ export function StoredSearchPage({ id }: { id: string }) {
   );
 }
 
+/**
+ * The stored probe, fetched once into a blob: URL. Each fetch of it is an audited view, so the photo
+ * and the comparison's crop share one copy instead of asking the server twice.
+ */
+function useStoredProbe(searchId: string, kept: boolean): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!kept) return;
+    let live = true;
+    let made: string | null = null;
+    fetch(storedProbeUrl(searchId), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((blob) => {
+        if (!blob || !live) return;
+        made = URL.createObjectURL(blob);
+        setUrl(made);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [searchId, kept]);
+  return url;
+}
+
 function StoredSearchView({ result }: { result: SearchResult & { probeKept: boolean; actor: string } }) {
-  const probeUrl = result.probeKept ? storedProbeUrl(result.searchId) : null;
+  const probeUrl = useStoredProbe(result.searchId, result.probeKept);
   return (
     <div data-testid="search-result" data-search-id={result.searchId}>
       <div class="panel">
-        <ProbeView url={probeUrl} faces={result.probe.faces} selected={result.probe.selected} />
+        <ProbeView
+          url={probeUrl}
+          faces={result.probe.faces}
+          selected={result.probe.selected}
+          placeholder={result.probeKept ? 'Loading the probe photo…' : 'Probe photo no longer kept'}
+        />
         {!result.probeKept ? (
           <Message kind="info">The probe photo is no longer kept (retention); the results remain.</Message>
         ) : null}
