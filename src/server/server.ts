@@ -14,7 +14,9 @@ import { FaceLedgerError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { FaceLedgerApp } from '../services/app.js';
 import { ingestRunnerFor } from '../services/ingest-uploads/ingest-runner.js';
+import { createServices, type Services } from '../services/registry.js';
 import { can } from '../tenancy/index.js';
+import { alertOptionsFromConfig } from './alert-options.js';
 import { authenticate } from './authenticate.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
@@ -27,6 +29,8 @@ import { allRoutes } from './routes/index.js';
 export interface BuildOptions {
   app: FaceLedgerApp;
   config: ServerConfig;
+  /** The process's services (the shell shares them with its sweeps); created when absent. */
+  services?: Services;
   /** Built web UI to serve at `/` (issue 6); skipped when absent. */
   webRoot?: string;
 }
@@ -86,10 +90,16 @@ async function handle(
   return reply.code(r.status ?? 200).send(result);
 }
 
+/** The services a server process runs with, configured from its config. */
+export function servicesFor(app: FaceLedgerApp, config: ServerConfig): Services {
+  return createServices(app, { purposes: config.purposes, alerts: alertOptionsFromConfig(config) });
+}
+
 export async function buildServer(options: BuildOptions): Promise<FastifyInstance> {
   const { app, config } = options;
   const metrics = new Metrics(() => app.store.faces.countAll());
-  const ctx: ServerContext = { app, config, metrics };
+  const services = options.services ?? servicesFor(app, config);
+  const ctx: ServerContext = { app, services, config, metrics };
   const server = Fastify({
     genReqId: () => newId(),
     bodyLimit: config.bodyLimitBytes,
@@ -110,6 +120,17 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   await server.register(fastifyRateLimit, { global: false });
 
   server.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+  // The web app has no inline scripts and loads nothing from elsewhere: say so, so an injected script
+  // or a framing page gets nowhere. Inline styles stay allowed (face boxes are positioned by style).
+  server.addHook('onRequest', async (_request, reply) => {
+    void reply.headers({
+      'content-security-policy':
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    });
+  });
   server.addHook('onResponse', async (request, reply) => {
     const routePattern = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route: routePattern, status: String(reply.statusCode) });

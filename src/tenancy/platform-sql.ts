@@ -24,6 +24,8 @@ export const ORG_CONTENT_TABLES = [
   'searches',
   'search_probes',
   'search_retention',
+  // Alerts about an org's people (services/alerts): for its auditors only.
+  'alerts',
 ] as const;
 
 const FORBIDDEN = new RegExp(`\\b(${ORG_CONTENT_TABLES.join('|')})\\b`, 'i');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { projectRoot } from '../../core/project-paths.js';
 import { loadServerConfig } from '../../server/config.js';
-import { buildServer } from '../../server/server.js';
+import { buildServer, servicesFor } from '../../server/server.js';
 import { Sweeps } from '../../server/sweeps.js';
 import type { GlobalOptions } from '../context.js';
 import { openApp } from '../context.js';
@@ -22,12 +22,20 @@ export function registerServe(program: Command, globals: () => GlobalOptions): v
         overrides: { host: opts.host, port: opts.port },
       });
       const app = openApp(options);
-      const server = await buildServer({ app, config, webRoot: join(projectRoot(), 'dist', 'web') });
+      const services = servicesFor(app, config);
+      const server = await buildServer({
+        app,
+        config,
+        services,
+        webRoot: join(projectRoot(), 'dist', 'web'),
+      });
       const sweeps = new Sweeps(
         [
           { name: 'lockouts', run: () => app.tenancy.auth.releaseExpiredLockouts() },
           { name: 'sessions', run: () => app.tenancy.auth.purgeExpired() },
           { name: 'audit-checkpoint', run: () => app.audit.checkpoint() },
+          { name: 'alerts', run: () => services.alerts.scan() },
+          { name: 'retention', run: () => services.retention.run() },
         ],
         server.log,
       );

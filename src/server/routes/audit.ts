@@ -6,9 +6,8 @@
  */
 import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, AUDIT_QUERY_MAX_LIMIT, VERIFY_FAILURE_REASONS } from '../../audit/index.js';
-import { ALERT_KINDS, ALERT_LIST_MAX_LIMIT, type Alert, AlertService } from '../../services/alerts/index.js';
+import { ALERT_KINDS, ALERT_LIST_MAX_LIMIT, type Alert } from '../../services/alerts/index.js';
 import { AuditService, type AuditServiceFilters } from '../../services/audit-service.js';
-import { alertOptionsFromConfig } from '../alert-options.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route } from '../route.js';
 
@@ -114,10 +113,7 @@ function filtersOf(query: z.output<typeof exportQuery>): AuditServiceFilters {
 
 export function auditRoutes(ctx: ServerContext): RouteDef[] {
   const audit = new AuditService({ audit: ctx.app.audit });
-  const alerts = new AlertService(
-    { db: ctx.app.store.db, audit: ctx.app.audit, clock: ctx.app.clock },
-    alertOptionsFromConfig(ctx.config),
-  );
+  const alerts = ctx.services.alerts;
   const toAlertOut = (a: Alert): z.infer<typeof alertOut> => ({ ...a });
 
   return [

@@ -7,7 +7,6 @@
  */
 import type { FastifyReply } from 'fastify';
 import { FaceLedgerError } from '../../core/errors.js';
-import { CaseSearchService } from '../../services/case-search-service.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route, type UploadedFile } from '../route.js';
 import {
@@ -42,9 +41,7 @@ function fileOf(files: ReadonlyMap<string, UploadedFile>, name: string): Buffer 
 }
 
 export function searchRoutes(ctx: ServerContext): RouteDef[] {
-  const service = new CaseSearchService(ctx.app, {
-    ...(ctx.config.purposes.length > 0 ? { purposes: ctx.config.purposes } : {}),
-  });
+  const service = ctx.services.searches;
 
   /** Counts each search by outcome for /metrics (labels: outcomes only). */
   async function counted<T extends { decision?: string; match?: boolean }>(
