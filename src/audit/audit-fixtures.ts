@@ -3,7 +3,7 @@
  * connection), a controllable clock, and deterministic sample events. Used by tests and the
  * concurrency worker only.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,8 +31,17 @@ export function openAuditDb(path = ':memory:'): Db {
   return db;
 }
 
+const madeDirs: string[] = [];
+
+/** A scratch folder, removed when the test process exits (tests leave their files open until then). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'faceledger-audit-'));
+  const dir = mkdtempSync(join(tmpdir(), 'faceledger-audit-'));
+  if (madeDirs.length === 0)
+    process.once('exit', () => {
+      for (const d of madeDirs) rmSync(d, { recursive: true, force: true });
+    });
+  madeDirs.push(dir);
+  return dir;
 }
 
 export class FakeClock implements Clock {
