@@ -3,26 +3,14 @@
  * shared with it (`gallery_grants`). A gallery with no owner row belongs to the platform and is
  * visible to an org only through a grant.
  */
-import { assertCallerOfTenant, type Caller } from './caller.js';
-import type { TenancyContext, TenantSql } from './context.js';
 import { notFound } from './denial.js';
 import { authorize } from './policy.js';
+import { OrgScopedRepo } from './scoped-repo.js';
 
-export class GalleryAccessRepo {
-  readonly #ctx: TenancyContext;
-  readonly #sql: TenantSql;
-  readonly #caller: Caller;
-
-  constructor(ctx: TenancyContext, sql: TenantSql, caller: Caller) {
-    this.#ctx = ctx;
-    this.#sql = sql;
-    assertCallerOfTenant(caller, sql.orgId);
-    this.#caller = caller;
-  }
-
+export class GalleryAccessRepo extends OrgScopedRepo {
   /** Gallery ids the org owns or was granted, sorted. */
   accessibleIds(): string[] {
-    return this.#sql
+    return this.sql
       .all<{ id: string }>(
         `SELECT gallery_id AS id FROM gallery_owners WHERE org_id = @org
          UNION SELECT gallery_id AS id FROM gallery_grants WHERE org_id = @org ORDER BY id`,
@@ -34,7 +22,7 @@ export class GalleryAccessRepo {
   canAccess(galleryId: string): boolean {
     if (typeof galleryId !== 'string') return false;
     return (
-      this.#sql.get(
+      this.sql.get(
         `SELECT 1 AS x FROM gallery_owners WHERE org_id = @org AND gallery_id = @id
          UNION ALL SELECT 1 AS x FROM gallery_grants WHERE org_id = @org AND gallery_id = @id LIMIT 1`,
         { id: galleryId },
@@ -44,7 +32,7 @@ export class GalleryAccessRepo {
 
   /** Gallery ids the org owns (may manage, ingest into, erase from). */
   ownedIds(): string[] {
-    return this.#sql
+    return this.sql
       .all<{ id: string }>(
         'SELECT gallery_id AS id FROM gallery_owners WHERE org_id = @org ORDER BY gallery_id',
       )
@@ -58,19 +46,19 @@ export class GalleryAccessRepo {
    * platform gallery). NOT_FOUND otherwise.
    */
   claimCreated(galleryId: string): void {
-    authorize(this.#caller, 'galleries.manage');
-    this.#ctx.tx(() => {
-      const changes = this.#sql.run(
+    authorize(this.caller, 'galleries.manage');
+    this.ctx.tx(() => {
+      const changes = this.sql.run(
         `INSERT INTO gallery_owners (gallery_id, org_id, assigned_by, assigned_at)
          SELECT g.id, @org, @actor, @now FROM galleries g
          WHERE g.id = @id AND g.created_by = @actor
            AND NOT EXISTS (SELECT 1 FROM gallery_owners o WHERE o.gallery_id = g.id)
            AND NOT EXISTS (SELECT 1 FROM gallery_grants r WHERE r.gallery_id = g.id)`,
-        { id: galleryId, actor: this.#caller.actor, now: this.#ctx.now().toISOString() },
+        { id: galleryId, actor: this.caller.actor, now: this.ctx.now().toISOString() },
       ).changes;
       if (changes !== 1) throw notFound('gallery');
-      this.#ctx.event('config.changed', this.#sql.orgId, this.#caller.actor, {
-        changes: [{ key: `gallery.${galleryId}.owner`, from: null, to: this.#sql.orgId }],
+      this.ctx.event('config.changed', this.sql.orgId, this.caller.actor, {
+        changes: [{ key: `gallery.${galleryId}.owner`, from: null, to: this.sql.orgId }],
       });
     });
   }

@@ -18,6 +18,7 @@ import { type TenancyContext, TenantSql } from './context.js';
 import { deny, notFound } from './denial.js';
 import { authorize } from './policy.js';
 import type { QuotaLimits, SearchCountRow } from './records.js';
+import { OrgScopedRepo } from './scoped-repo.js';
 
 export interface QuotaDefaults {
   /** The org-wide ceiling when a platform-admin set none. */
@@ -127,56 +128,50 @@ export function writeSetting(
 }
 
 /** The org's quota settings and override list, for `counts.read` holders (org-admins, auditors). */
-export class QuotasRepo {
-  readonly #ctx: TenancyContext;
-  readonly #sql: TenantSql;
-  readonly #caller: Caller;
+export class QuotasRepo extends OrgScopedRepo {
   readonly #defaults: QuotaDefaults;
 
   constructor(ctx: TenancyContext, sql: TenantSql, caller: Caller, defaults: QuotaDefaults) {
-    this.#ctx = ctx;
-    this.#sql = sql;
-    assertCallerOfTenant(caller, sql.orgId);
-    this.#caller = caller;
+    super(ctx, sql, caller);
     this.#defaults = defaults;
   }
 
   settings(): QuotaSettingsView {
-    authorize(this.#caller, 'counts.read');
-    const overrides = this.#sql
+    authorize(this.caller, 'counts.read');
+    const overrides = this.sql
       .all<SettingRow>(
         `SELECT subject, per_minute, per_day FROM quota_settings
          WHERE org_id = @org AND subject NOT IN ('org', 'user-default') ORDER BY subject`,
       )
       .map((r) => ({ subject: r.subject, limits: { perMinute: r.per_minute, perDay: r.per_day } }));
     return {
-      org: readSetting(this.#sql, 'org') ?? { ...this.#defaults.org },
-      userDefault: readSetting(this.#sql, 'user-default') ?? { ...this.#defaults.user },
+      org: readSetting(this.sql, 'org') ?? { ...this.#defaults.org },
+      userDefault: readSetting(this.sql, 'user-default') ?? { ...this.#defaults.user },
       overrides,
     };
   }
 
   /** The per-user default for this org (null: back to the installation default). */
   setUserDefault(limits: QuotaLimits | null): void {
-    authorize(this.#caller, 'quotas.manage');
+    authorize(this.caller, 'quotas.manage');
     const checked = limits === null ? null : checkLimits(limits);
-    this.#ctx.tx(() => writeSetting(this.#ctx, this.#sql, 'user-default', checked, this.#caller.actor));
+    this.ctx.tx(() => writeSetting(this.ctx, this.sql, 'user-default', checked, this.caller.actor));
   }
 
   /** An override for one user (`user:<id>`) or key (`apikey:<id>`) of this org; null removes it. */
   setForSubject(subject: string, limits: QuotaLimits | null): void {
-    authorize(this.#caller, 'quotas.manage');
+    authorize(this.caller, 'quotas.manage');
     if (typeof subject !== 'string' || !SUBJECT.test(subject))
       throw new FaceLedgerError('BAD_INPUT', 'subject must be user:<id> or apikey:<id>');
     const checked = limits === null ? null : checkLimits(limits);
-    this.#ctx.tx(() => {
+    this.ctx.tx(() => {
       const [kind, id] = subject.split(':') as [string, string];
       const exists =
         kind === 'user'
-          ? this.#sql.get('SELECT id FROM users WHERE id = @id AND org_id = @org', { id })
-          : this.#sql.get('SELECT id FROM api_keys WHERE id = @id AND org_id = @org', { id });
+          ? this.sql.get('SELECT id FROM users WHERE id = @id AND org_id = @org', { id })
+          : this.sql.get('SELECT id FROM api_keys WHERE id = @id AND org_id = @org', { id });
       if (!exists) throw notFound(kind === 'user' ? 'user' : 'API key');
-      writeSetting(this.#ctx, this.#sql, subject, checked, this.#caller.actor);
+      writeSetting(this.ctx, this.sql, subject, checked, this.caller.actor);
     });
   }
 }
