@@ -41,33 +41,38 @@ const KEY_REASONS: Readonly<Record<string, string>> = {
   disabled: 'this API key’s organisation is suspended',
 };
 
-function bearerOf(request: FastifyRequest): string | undefined {
+/** The credential a request carries: a bearer token (session or API key), else the session cookie. */
+export function credentialOf(
+  request: FastifyRequest,
+): { token: string; via: 'bearer' | 'cookie' } | undefined {
   const header = request.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1])
-    throw new FaceLedgerError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
-  return match[1];
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1])
+      throw new FaceLedgerError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"');
+    return { token: match[1], via: 'bearer' };
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
 }
 
 /** The caller, or null when the request carries no credentials at all; throws on bad credentials. */
 export function authenticate(request: FastifyRequest, tenancy: Tenancy): Caller | null {
-  const bearer = bearerOf(request);
-  if (bearer?.startsWith('flk_')) {
-    const check = tenancy.auth.authenticateApiKey(bearer, { ip: request.ip });
+  const credential = credentialOf(request);
+  if (!credential) return null;
+  const { token, via } = credential;
+  if (via === 'bearer' && token.startsWith('flk_')) {
+    const check = tenancy.auth.authenticateApiKey(token, { ip: request.ip });
     if (!check.ok)
       throw new FaceLedgerError('UNAUTHENTICATED', KEY_REASONS[check.reason] ?? 'invalid API key');
     return check.caller;
   }
-  const fromCookie = bearer === undefined;
-  const token = bearer ?? request.cookies[SESSION_COOKIE];
-  if (!token) return null;
   const check = tenancy.auth.authenticateSession(token);
   if (!check.ok)
     throw new FaceLedgerError('UNAUTHENTICATED', SESSION_REASONS[check.reason] ?? 'not signed in', {
       cause: { reason: check.reason },
     });
-  if (fromCookie && !SAFE_METHODS.has(request.method)) {
+  if (via === 'cookie' && !SAFE_METHODS.has(request.method)) {
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !sameSecret(sent, csrfTokenFor(token)))
       throw new FaceLedgerError('FORBIDDEN', 'missing or wrong CSRF token (send the X-CSRF-Token header)');

@@ -3,6 +3,7 @@
  * selfies, archives) are bounded, and reading them whole lets every route validate before acting.
  */
 import type { FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
 import { FaceLedgerError } from '../core/errors.js';
 import type { MultipartSpec, UploadedFile } from './route.js';
 
@@ -13,7 +14,7 @@ export interface ReadMultipart {
 
 export async function readMultipart(
   request: FastifyRequest,
-  spec: MultipartSpec<never> | MultipartSpec<import('zod').ZodType>,
+  spec: MultipartSpec<ZodType>,
   defaultMaxFileBytes: number,
 ): Promise<ReadMultipart> {
   if (!request.isMultipart())

@@ -87,6 +87,7 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): J
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     paths[path] ??= {};
     const security = r.access.kind === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }, { cookie: [] }];
+    const requestBody = requestBodyOf(r);
     (paths[path] as Json)[r.method.toLowerCase()] = {
       summary: r.summary,
       tags: r.tags,
@@ -94,7 +95,7 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): J
       security,
       ...(r.access.kind === 'action' ? { 'x-faceledger-action': r.access.action } : {}),
       parameters: parametersOf(r),
-      ...(requestBodyOf(r) ? { requestBody: requestBodyOf(r) } : {}),
+      ...(requestBody ? { requestBody } : {}),
       responses: responsesOf(r),
     };
   }

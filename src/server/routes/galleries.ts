@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { FaceLedgerError } from '../../core/errors.js';
 import type { IngestItem, IngestJob } from '../../gallery/store/records.js';
+import { thumbnailUrl } from '../../services/case-search-service.js';
 import { ingestRunnerFor, type LiveProgress } from '../../services/ingest-uploads/ingest-runner.js';
 import type { UploadField } from '../../services/ingest-uploads/upload-kind.js';
 import { type GalleryView, OrgGalleryService } from '../../services/org-gallery-service.js';
@@ -298,7 +299,7 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
             height: i.height,
             ingestedAt: i.ingestedAt,
             faceCount: i.faces.length,
-            faces: i.faces.map((f) => ({ ...f, thumbnailUrl: `/api/v1/faces/${f.id}/thumbnail` })),
+            faces: i.faces.map((f) => ({ ...f, thumbnailUrl: thumbnailUrl(f.id) })),
           })),
         };
       },

@@ -10,6 +10,16 @@ import { allRoutes } from './index.js';
 const VERSION = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
   .version;
 
+/** Whether a readiness probe runs without throwing. */
+function passes(probe: () => unknown): boolean {
+  try {
+    probe();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Liveness, readiness, metrics and the API description: public, and free of any org's data. */
 export function healthRoutes(ctx: ServerContext): RouteDef[] {
   let openapi: unknown;
@@ -35,22 +45,8 @@ export function healthRoutes(ctx: ServerContext): RouteDef[] {
       }),
       handler: ({ reply }) => {
         const checks = {
-          database: (() => {
-            try {
-              ctx.app.store.db.prepare('SELECT 1').get();
-              return true;
-            } catch {
-              return false;
-            }
-          })(),
-          masterKey: (() => {
-            try {
-              ctx.app.vault.assertMasterKeysLoaded();
-              return true;
-            } catch {
-              return false;
-            }
-          })(),
+          database: passes(() => ctx.app.store.db.prepare('SELECT 1').get()),
+          masterKey: passes(() => ctx.app.vault.assertMasterKeysLoaded()),
         };
         const ready = Object.values(checks).every(Boolean);
         reply.code(ready ? 200 : 503);

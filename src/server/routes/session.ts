@@ -7,24 +7,28 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FaceLedgerError } from '../../core/errors.js';
 import type { IssuedSession, UserView } from '../../tenancy/index.js';
-import { CSRF_HEADER, csrfTokenFor, SESSION_COOKIE } from '../authenticate.js';
+import { CSRF_HEADER, credentialOf, csrfTokenFor, SESSION_COOKIE } from '../authenticate.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route } from '../route.js';
+import { toUserOut, userOut } from './account-views.js';
 
 const email = z.string().trim().min(3).max(320);
 const code = z.string().trim().min(6).max(32);
 const challenge = z.string().min(10).max(200);
 
+/** The signed-in user as the session shows them: a subset of the admin's user view. */
+const sessionUser = userOut.pick({
+  id: true,
+  orgId: true,
+  email: true,
+  name: true,
+  roles: true,
+  mfaEnrolled: true,
+});
+
 const sessionOut = z.object({
   status: z.literal('ok'),
-  user: z.object({
-    id: z.string(),
-    orgId: z.string().nullable(),
-    email: z.string(),
-    name: z.string().nullable(),
-    roles: z.array(z.string()),
-    mfaEnrolled: z.boolean(),
-  }),
+  user: sessionUser,
   csrfToken: z.string(),
   csrfHeader: z.string(),
   expiresAt: z.string(),
@@ -39,15 +43,8 @@ const stepOut = z.object({
   expiresAt: z.string(),
 });
 
-function userOut(u: UserView) {
-  return {
-    id: u.id,
-    orgId: u.orgId,
-    email: u.email,
-    name: u.name,
-    roles: u.roles,
-    mfaEnrolled: u.mfaEnrolled,
-  };
+function sessionUserOf(u: UserView): z.infer<typeof sessionUser> {
+  return sessionUser.parse(toUserOut(u));
 }
 
 function locked(retryAfterSeconds: number): FaceLedgerError {
@@ -78,7 +75,7 @@ export function sessionRoutes(ctx: ServerContext): RouteDef[] {
     if (!check.ok) throw new FaceLedgerError('INTERNAL', 'a fresh session did not authenticate');
     return {
       status: 'ok',
-      user: userOut(auth.profile(check.caller)),
+      user: sessionUserOf(auth.profile(check.caller)),
       csrfToken: csrfTokenFor(session.token),
       csrfHeader: CSRF_HEADER,
       expiresAt: session.expiresAt,
@@ -213,7 +210,7 @@ export function sessionRoutes(ctx: ServerContext): RouteDef[] {
         if (caller.kind !== 'user') throw new FaceLedgerError('BAD_INPUT', 'API keys have no session');
         const cookie = request.cookies[SESSION_COOKIE];
         return {
-          user: userOut(auth.profile(caller)),
+          user: sessionUserOf(auth.profile(caller)),
           csrfToken: cookie ? csrfTokenFor(cookie) : null,
           csrfHeader: CSRF_HEADER,
         };
@@ -226,11 +223,8 @@ export function sessionRoutes(ctx: ServerContext): RouteDef[] {
       tags: ['session'],
       access: { kind: 'authenticated' },
       handler: ({ request, reply }) => {
-        const header = request.headers.authorization;
-        const token = header?.startsWith('Bearer ')
-          ? header.slice(7).trim()
-          : request.cookies[SESSION_COOKIE];
-        if (token && !token.startsWith('flk_')) auth.logout(token);
+        const credential = credentialOf(request);
+        if (credential && !credential.token.startsWith('flk_')) auth.logout(credential.token);
         void reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return undefined;
       },
