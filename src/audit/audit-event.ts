@@ -11,28 +11,10 @@
  */
 import { z } from 'zod';
 import { FaceLedgerError } from '../core/errors.js';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from './audit-event-types.js';
 import { SHA256_HEX } from './canonical.js';
 
-export const AUDIT_EVENT_TYPES = [
-  'auth.login.ok',
-  'auth.login.failed',
-  'auth.lockout',
-  'auth.unlock',
-  'auth.mfa.changed',
-  'user.changed',
-  'apikey.changed',
-  'search.run',
-  'search.result.viewed',
-  'export',
-  'ingest.run',
-  'erasure',
-  'retention.purge',
-  'config.changed',
-  'audit.verified',
-  'alert.acknowledged',
-] as const;
-
-export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit-event-types.js';
 
 /** Who acted: `user:<id>`, `apikey:<id>`, `cli:<os user>` or `system`. */
 export const actorSchema = z

@@ -18,8 +18,8 @@ import { OrgGalleryService } from '../services/org-gallery-service.js';
 import { freshCode, PASSWORD } from '../tenancy/test-fixtures.js';
 import { totpCode } from '../tenancy/totp.js';
 import { crowd, lfw } from '../testing/fixtures.js';
+import { storedZip } from '../testing/stored-zip.js';
 import { launchChromium } from './e2e/browser.js';
-import { writeStoredZip } from './e2e/stored-zip.js';
 
 const WEB_ROOT = join(projectRoot(), 'dist', 'web');
 const SHOTS = join(projectRoot(), 'test-results', 'web');
@@ -308,13 +308,16 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
 
     it('uploads an archive and watches the ingest reach 100%', async () => {
       const zip = join(work, 'volunteers.zip');
-      writeStoredZip(zip, [
-        ...UPLOAD_PEOPLE.map((name) => ({
-          name: `volunteers/${name}.jpg`,
-          data: readFileSync(lfw(name, 1)),
-        })),
-        { name: 'volunteers/damaged.jpg', data: new TextEncoder().encode('not a picture at all') },
-      ]);
+      writeFileSync(
+        zip,
+        storedZip([
+          ...UPLOAD_PEOPLE.map((name) => ({
+            name: `volunteers/${name}.jpg`,
+            data: readFileSync(lfw(name, 1)),
+          })),
+          { name: 'volunteers/damaged.jpg', data: new TextEncoder().encode('not a picture at all') },
+        ]),
+      );
       await page.click('nav a[data-nav=galleries]');
       await page.waitForSelector('[data-testid=galleries-table]');
       await page.fill('#gallery-name', 'Volunteers (e2e)');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { lfw } from '../../testing/fixtures.js';
+import { crc32 } from '../../testing/stored-zip.js';
 import { openSource } from './open-source.js';
 import { collect, items, keys, problems, rejectsWith, tempDir } from './test-helpers.js';
 
@@ -83,15 +84,6 @@ function buildZip(members: ZipMember[]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
-}
-
-function crc32(data: Uint8Array): number {
-  let c = ~0;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return ~c >>> 0;
 }
 
 const blair = new Uint8Array(readFileSync(lfw('Tony_Blair', 1)));

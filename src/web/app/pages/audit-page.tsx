@@ -4,6 +4,7 @@
  * platform's own entries and verifies the whole log (positions only, never an org's details).
  */
 import { useState } from 'preact/hooks';
+import { AUDIT_EVENT_TYPES } from '../../../audit/audit-event-types.js';
 import { api, withQuery } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import type { Alert, AuditEntry, SessionUser, UserRow, VerifyReport } from '../api/types.js';
@@ -12,25 +13,6 @@ import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
 import { CountsView } from './admin-page.js';
-
-export const AUDIT_TYPES = [
-  'auth.login.ok',
-  'auth.login.failed',
-  'auth.lockout',
-  'auth.unlock',
-  'auth.mfa.changed',
-  'user.changed',
-  'apikey.changed',
-  'search.run',
-  'search.result.viewed',
-  'export',
-  'ingest.run',
-  'erasure',
-  'retention.purge',
-  'config.changed',
-  'audit.verified',
-  'alert.acknowledged',
-] as const;
 
 function VerifyPanel() {
   const [tick, setTick] = useState(0);
@@ -188,7 +170,7 @@ function LogTab({ nameOf }: { nameOf: (s: string) => string }) {
               onChange={(e) => setDraft({ ...draft, type: e.currentTarget.value })}
             >
               <option value="">All events</option>
-              {AUDIT_TYPES.map((t) => (
+              {AUDIT_EVENT_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {t}
                 </option>
