@@ -1,11 +1,12 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif']);
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { folderSource } from './sources/folder-source.js';
+import { DEFAULT_SOURCE_OPTIONS } from './sources/source-item.js';
 
 /**
  * Expands each input into image files: a file stays as given (its type is judged when decoded, so a
- * mislabelled file gets a clear error), a folder yields its images recursively in a stable sorted order.
+ * mislabelled file gets a clear error); a folder yields its images as ingest walks them (same order,
+ * same hidden-file rule), skipping links that lead outside it.
  */
 export async function* expandImageInputs(
   inputs: Iterable<string> | AsyncIterable<string>,
@@ -19,18 +20,11 @@ export async function* expandImageInputs(
       yield input;
       continue;
     }
-    if (info.isDirectory()) yield* walk(input);
-    else yield input;
-  }
-}
-
-async function* walk(dir: string): AsyncGenerator<string> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) yield path;
+    if (!info.isDirectory()) {
+      yield input;
+      continue;
+    }
+    for await (const entry of folderSource(input, DEFAULT_SOURCE_OPTIONS).entries())
+      if ('item' in entry) yield join(input, entry.item.location);
   }
 }

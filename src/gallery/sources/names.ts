@@ -1,5 +1,15 @@
 import { extname } from 'node:path';
-import { IMAGE_EXTENSIONS } from '../image-files.js';
+
+/** File name extensions taken as pictures when walking folders and archives. */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.gif',
+]);
 
 /** By extension only, case-insensitive; the decoder judges the real type later. */
 export function isImageName(name: string): boolean {
