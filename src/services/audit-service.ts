@@ -13,22 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { type AuditEntry, type AuditEventType, isPlainDetails } from '../audit/audit-event.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditLog, AuditQuery } from '../audit/audit-log.js';
 import type { VerifyReport } from '../audit/verify.js';
 import { FaceLedgerError } from '../core/errors.js';
 import { authorize, type Caller, can, isGenuineCaller } from '../tenancy/index.js';
 
-export interface AuditServiceFilters {
-  types?: readonly AuditEventType[];
-  actor?: string;
-  /** Inclusive. */
-  from?: Date | string;
-  /** Exclusive. */
-  to?: Date | string;
-  /** 1–1000, default 100 (query only). */
-  limit?: number;
-  cursor?: string | null;
-}
+/** The log's filters, less the org (always the caller's) and the order (newest first). */
+export type AuditServiceFilters = Omit<AuditQuery, 'orgId' | 'order'>;
 
 /** A stored entry plus its details parsed (null when sealed and not opened for this caller). */
 export interface AuditEntryView extends AuditEntry {

@@ -171,12 +171,7 @@ export class CaseSearchService {
     const probeSha256 = sha256(probe);
     let searched: SearchResult;
     try {
-      searched = await new SearchService(this.app).search({
-        probe: { bytes: probe },
-        galleryIds,
-        top,
-        ...(input.face !== undefined ? { face: input.face } : {}),
-      });
+      searched = await this.#search(probe, galleryIds, top, input.face);
     } catch (err) {
       this.#recordFailure(
         caller,
@@ -211,6 +206,21 @@ export class CaseSearchService {
       result,
     });
     return result;
+  }
+
+  /** The gallery search itself, for an org's caller and the operator alike. */
+  #search(
+    probe: Uint8Array,
+    galleryIds: string[],
+    top: number,
+    face: number | undefined,
+  ): Promise<SearchResult> {
+    return new SearchService(this.app).search({
+      probe: { bytes: probe },
+      galleryIds,
+      top,
+      ...(face !== undefined ? { face } : {}),
+    });
   }
 
   /** A 1:1 comparison of two photos, bound to a case and audited like a search. */
@@ -292,12 +302,7 @@ export class CaseSearchService {
       );
     let searched: SearchResult;
     try {
-      searched = await new SearchService(this.app).search({
-        probe: { bytes: probe },
-        galleryIds,
-        top,
-        ...(input.face !== undefined ? { face: input.face } : {}),
-      });
+      searched = await this.#search(probe, galleryIds, top, input.face);
     } catch (err) {
       audit(outcomeOf(err));
       throw err;
