@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { FaceLedgerError } from '../core/errors.js';
-import { AUDIT_EVENT_TYPES, type AuditEventType } from './audit-event-types.js';
+import type { AuditEventType } from './audit-event-types.js';
 import { SHA256_HEX } from './canonical.js';
 
 export { AUDIT_EVENT_TYPES, type AuditEventType } from './audit-event-types.js';
