@@ -12,6 +12,12 @@ export class Metrics {
   readonly ingestedImages: Counter;
   readonly ingestedFaces: Counter;
 
+  /** Counts what an ingest enrolled since its last report. */
+  readonly countEnrolled = (added: { images: number; faces: number }): void => {
+    this.ingestedImages.inc(added.images);
+    this.ingestedFaces.inc(added.faces);
+  };
+
   constructor(indexSize: () => number) {
     const registers = [this.registry];
     this.requests = new Counter({

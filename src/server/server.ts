@@ -173,6 +173,11 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
       ),
     );
   }
+  // Upload ingests a stopped server left unfinished carry on where their last commit ended.
+  server.addHook('onReady', async () => {
+    const resumed = await ingestRunnerFor(app).resumeInterrupted(metrics.countEnrolled);
+    if (resumed.length > 0) server.log.info({ jobs: resumed }, 'resumed interrupted ingests');
+  });
   // Background ingests write to the store: let them settle before the shell closes the app.
   server.addHook('onClose', async () => {
     await ingestRunnerFor(app).drain();

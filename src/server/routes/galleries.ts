@@ -213,10 +213,7 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
           orgId: caller.orgId,
           actor: caller.actor,
           upload: { field, filename: file.filename, data: file.data },
-          onEnrolled: ({ images, faces }) => {
-            ctx.metrics.ingestedImages.inc(images);
-            ctx.metrics.ingestedFaces.inc(faces);
-          },
+          onEnrolled: ctx.metrics.countEnrolled,
         });
         void reply.header('location', `/api/v1/jobs/${job.id}`);
         return { job: toJobOut(job, runner.live(job.id)) };

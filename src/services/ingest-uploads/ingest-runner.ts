@@ -7,14 +7,15 @@
  * Progress that the job row does not hold — the item total when the source can tell, the throughput,
  * why a job failed — is kept in memory for the jobs this process ran.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FaceLedgerError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { openSource } from '../../gallery/sources/open-source.js';
 import type { Gallery, IngestJob } from '../../gallery/store/records.js';
 import type { FaceLedgerApp } from '../app.js';
+import { ErasureRepo } from '../erasure/erasure-repo.js';
 import { GalleryService } from '../gallery-service.js';
 import { extensionOf, type UploadField, uploadKind } from './upload-kind.js';
 import { assertUrlOnlyManifest } from './url-only-manifest.js';
@@ -36,6 +37,9 @@ export interface StartIngest {
   /** Called as images and faces are enrolled (the new ones since the last call). */
   onEnrolled?: (added: { images: number; faces: number }) => void;
 }
+
+/** What a running ingest needs of its request: where it enrols, who is recorded, whom to tell. */
+type IngestRun = Pick<StartIngest, 'gallery' | 'orgId' | 'actor' | 'onEnrolled'>;
 
 export interface LiveProgress {
   /** Items the source holds, when it can tell (zip archives and manifests); null otherwise. */
@@ -132,6 +136,56 @@ export class IngestRunner {
     return job;
   }
 
+  /**
+   * Restarts the upload ingests that a stopped server left running (call once at start). Their saved
+   * upload is still under `uploadsDir`, and the ordinary ingest skips every item already committed, so
+   * nothing is lost or enrolled twice. A job whose upload is gone can never finish: it is marked failed.
+   * Resolves with the ids of the jobs restarted (they run in the background, like new ones).
+   */
+  async resumeInterrupted(onEnrolled?: StartIngest['onEnrolled']): Promise<string[]> {
+    const store = this.#app.store;
+    const owners = new ErasureRepo(store.db);
+    const resumed: string[] = [];
+    for (const job of store.jobs.list()) {
+      if (job.status !== 'running' || this.#live.has(job.id)) continue;
+      if (dirname(dirname(resolve(job.source))) !== resolve(this.uploadsDir)) continue;
+      const gallery = store.galleries.findById(job.galleryId);
+      if (!gallery) continue;
+      const req: IngestRun = {
+        gallery,
+        orgId: owners.ownerOf(gallery.id),
+        actor: job.createdBy,
+        ...(onEnrolled ? { onEnrolled } : {}),
+      };
+      if (
+        !(await stat(job.source).then(
+          (st) => st.isFile(),
+          () => false,
+        ))
+      ) {
+        this.#settleFailed(req, job.id);
+        continue;
+      }
+      this.#live.set(job.id, {
+        itemsTotal: null,
+        startedMs: performance.now(),
+        finishedMs: null,
+        itemsDone: job.itemsDone,
+        failure: null,
+      });
+      const run = this.#run(
+        req,
+        job,
+        job.source,
+        dirname(job.source),
+        JSON.stringify(basename(job.source)),
+      ).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+      resumed.push(job.id);
+    }
+    return resumed;
+  }
+
   /** What only this process knows about a job it ran (or runs); undefined for other jobs. */
   live(jobId: string): LiveProgress | undefined {
     const live = this.#live.get(jobId);
@@ -150,7 +204,7 @@ export class IngestRunner {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
-  async #run(req: StartIngest, created: IngestJob, path: string, dir: string, shown: string): Promise<void> {
+  async #run(req: IngestRun, created: IngestJob, path: string, dir: string, shown: string): Promise<void> {
     const live = this.#live.get(created.id) as LiveJob;
     const enrolled = { images: 0, faces: 0 };
     try {
@@ -186,7 +240,7 @@ export class IngestRunner {
   }
 
   /** Marks the job failed if the ingest stopped before it could, and audits it; never throws. */
-  #settleFailed(req: StartIngest, jobId: string): void {
+  #settleFailed(req: IngestRun, jobId: string): void {
     try {
       const store = this.#app.store;
       store.transaction(() => {
@@ -200,7 +254,7 @@ export class IngestRunner {
     }
   }
 
-  #audit(req: StartIngest, job: IngestJob, phase: 'started' | 'finished' | 'failed'): void {
+  #audit(req: IngestRun, job: IngestJob, phase: 'started' | 'finished' | 'failed'): void {
     this.#app.audit.append({
       type: 'ingest.run',
       orgId: req.orgId,
