@@ -104,6 +104,33 @@ export class OrgGalleryService {
     return gallery;
   }
 
+  /**
+   * Changes how long a managed gallery keeps its images (null: until erased); the retention sweep
+   * enforces it from its next run. Audited in the owner's chain.
+   */
+  setRetention(caller: Caller, galleryId: string, retentionDays: number | null): GalleryView {
+    const gallery = this.requireManaged(caller, galleryId);
+    const store = this.#app.store;
+    store.transaction(() => {
+      store.galleries.setRetentionDays(gallery.id, retentionDays);
+      this.#app.audit.append({
+        type: 'config.changed',
+        orgId: caller.orgId,
+        actor: caller.actor,
+        details: {
+          changes: [
+            {
+              key: `gallery.${gallery.id}.retentionDays`,
+              from: gallery.retentionDays === null ? null : String(gallery.retentionDays),
+              to: retentionDays === null ? null : String(retentionDays),
+            },
+          ],
+        },
+      });
+    });
+    return this.get(caller, gallery.id);
+  }
+
   /** One page of a managed gallery's images, oldest first, with their faces. */
   images(caller: Caller, galleryId: string, limit: number, offset: number): Page<ImageWithFaces> {
     const gallery = this.requireManaged(caller, galleryId);

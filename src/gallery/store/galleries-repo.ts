@@ -57,6 +57,11 @@ export class GalleriesRepo {
     return row && toGallery(row);
   }
 
+  /** Changes how long the gallery's images are kept (null: until erased). */
+  setRetentionDays(id: string, days: number | null): void {
+    this.db.prepare('UPDATE galleries SET retention_days = ? WHERE id = ?').run(days, id);
+  }
+
   /** The gallery by name or id, or NOT_FOUND naming what was asked for. */
   get(nameOrId: string): Gallery {
     const g = this.findByName(nameOrId) ?? this.findById(nameOrId);

@@ -330,6 +330,10 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
     build: () => ({ json: { name: unique('matrix gallery'), legalBasis: 'matrix test' } }),
   },
   'GET /api/v1/galleries/:id': { build: (c) => ({ params: { id: galleryOf(c) } }) },
+  'PATCH /api/v1/galleries/:id': {
+    // The same value every time, so later cells find the gallery as before.
+    build: (c) => ({ params: { id: galleryOf(c) }, json: { retentionDays: 3650 } }),
+  },
   'POST /api/v1/galleries/:id/ingest': {
     build: async (c) => ({
       params: { id: galleryOf(c) },

@@ -45,7 +45,7 @@ after(async () => {
 
 type Res = { statusCode: number; body: string; headers: Record<string, unknown>; json: () => unknown };
 
-function call(method: 'GET' | 'POST', url: string, token: string | null, payload?: object) {
+function call(method: 'GET' | 'POST' | 'PATCH', url: string, token: string | null, payload?: object) {
   return h.call({ method, url, token, ...(payload ? { payload } : {}) }) as Promise<Res>;
 }
 
@@ -157,6 +157,35 @@ describe('galleries', () => {
       400,
       'BAD_INPUT',
     );
+  });
+
+  it('lets the owning org-admin change the retention, audited; nobody else', async () => {
+    const changed = ok<{ retentionDays: number | null }>(
+      await call('PATCH', `/api/v1/galleries/${galleryId}`, w.a.admin.token, { retentionDays: 730 }),
+    );
+    assert.equal(changed.retentionDays, 730);
+    assert.equal(h.app.store.galleries.findById(galleryId)?.retentionDays, 730);
+    const change = auditOf(h.env, 'config.changed', w.a.orgId)
+      .flatMap((e) => e.details.changes as { key: string; from?: string | null; to?: string | null }[])
+      .find((c) => c.key === `gallery.${galleryId}.retentionDays`);
+    assert.deepEqual(change, { key: `gallery.${galleryId}.retentionDays`, from: '365', to: '730' });
+    refused(
+      await call('PATCH', `/api/v1/galleries/${galleryId}`, w.a.investigator.token, { retentionDays: 1 }),
+      403,
+      'FORBIDDEN',
+    );
+    refused(
+      await call('PATCH', `/api/v1/galleries/${galleryId}`, w.b.admin.token, { retentionDays: 1 }),
+      404,
+    );
+    refused(
+      await call('PATCH', `/api/v1/galleries/${galleryId}`, w.a.admin.token, { retentionDays: 0 }),
+      400,
+    );
+    const kept = ok<{ retentionDays: number | null }>(
+      await call('PATCH', `/api/v1/galleries/${galleryId}`, w.a.admin.token, { retentionDays: 365 }),
+    );
+    assert.equal(kept.retentionDays, 365, 'and back, for the tests that follow');
   });
 
   it('ingests an uploaded zip in the background: 202 with a job that reaches done with every count', async () => {

@@ -180,6 +180,18 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
       handler: ({ caller, params }) => toGalleryOut(galleries.get(caller, params.id)),
     }),
     route({
+      method: 'PATCH',
+      url: '/api/v1/galleries/:id',
+      summary: 'Change how long a gallery you manage keeps its images (null: until erased); audited',
+      tags: ['galleries'],
+      access: { kind: 'action', action: 'galleries.manage' },
+      params: idParams,
+      body: z.strictObject({ retentionDays: z.int().min(1).max(36_500).nullable() }),
+      response: galleryOut,
+      handler: ({ caller, params, body }) =>
+        toGalleryOut(galleries.setRetention(caller, params.id, body.retentionDays)),
+    }),
+    route({
       method: 'POST',
       url: '/api/v1/galleries/:id/ingest',
       summary:
