@@ -19,6 +19,7 @@ type Operation = {
   security?: unknown[];
   responses?: Record<string, unknown>;
   'x-faceledger-action'?: string;
+  'x-faceledger-any-action'?: readonly string[];
 };
 
 describe('OpenAPI document', () => {
@@ -51,6 +52,10 @@ describe('OpenAPI document', () => {
       if (r.access.kind === 'action') {
         assert.ok(responses.includes('403'), `${key} checks ${r.access.action} but does not declare 403`);
         assert.equal(op['x-faceledger-action'], r.access.action, `${key} names its action`);
+      }
+      if (r.access.kind === 'anyAction') {
+        assert.ok(responses.includes('403'), `${key} checks its actions but does not declare 403`);
+        assert.deepEqual(op['x-faceledger-any-action'], r.access.actions, `${key} names its actions`);
       }
     }
     assert.deepEqual(

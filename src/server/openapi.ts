@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { STATUS_OF } from './http-errors.js';
-import type { RouteDef } from './route.js';
+import { actionsOf, type RouteDef } from './route.js';
 
 type Json = Record<string, unknown>;
 
@@ -75,7 +75,7 @@ function responsesOf(r: RouteDef): Json {
   const errors: Json = {};
   const codes = new Set<number>([400]);
   if (r.access.kind !== 'public') codes.add(401);
-  if (r.access.kind === 'action') codes.add(403);
+  if (actionsOf(r.access).length > 0) codes.add(403);
   if (r.params) codes.add(404);
   for (const status of codes) errors[String(status)] = { $ref: '#/components/responses/Error' };
   return { [ok]: success, ...errors };
@@ -94,6 +94,7 @@ export function openApiDocument(routes: readonly RouteDef[], version: string): J
       operationId: `${r.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       security,
       ...(r.access.kind === 'action' ? { 'x-faceledger-action': r.access.action } : {}),
+      ...(r.access.kind === 'anyAction' ? { 'x-faceledger-any-action': r.access.actions } : {}),
       parameters: parametersOf(r),
       ...(requestBody ? { requestBody } : {}),
       responses: responsesOf(r),

@@ -13,13 +13,23 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Who may call a route. `action` routes are checked against the policy (src/tenancy/policy.ts) before
- * the handler runs, and again by the data layer. `authenticated` routes serve any signed-in caller
- * their own things (profile, own MFA). `public` routes take no credentials at all.
+ * the handler runs, and again by the data layer. `anyAction` routes serve callers holding at least one
+ * of the actions, and the service then decides what each may see (own searches or the org's; an org's
+ * audit chain or the platform's). `authenticated` routes serve any signed-in caller their own things
+ * (profile, own MFA). `public` routes take no credentials at all.
  */
 export type Access =
   | { readonly kind: 'public'; readonly rateLimit?: { max: number; perSeconds: number } }
   | { readonly kind: 'authenticated' }
-  | { readonly kind: 'action'; readonly action: Action };
+  | { readonly kind: 'action'; readonly action: Action }
+  | { readonly kind: 'anyAction'; readonly actions: readonly Action[] };
+
+/** The policy actions a route checks before its handler (none for public and authenticated routes). */
+export function actionsOf(access: Access): readonly Action[] {
+  if (access.kind === 'action') return [access.action];
+  if (access.kind === 'anyAction') return access.actions;
+  return [];
+}
 
 export interface UploadedFile {
   readonly field: string;

@@ -23,7 +23,7 @@ import type { ServerContext } from './context.js';
 import { sendError } from './http-errors.js';
 import { Metrics } from './metrics.js';
 import { readMultipart } from './multipart.js';
-import type { RouteDef, UploadedFile } from './route.js';
+import { actionsOf, type RouteDef, type UploadedFile } from './route.js';
 import { allRoutes } from './routes/index.js';
 
 export interface BuildOptions {
@@ -69,8 +69,9 @@ async function handle(
         'UNAUTHENTICATED',
         'sign in first (session cookie, session token or API key)',
       );
-    if (r.access.kind === 'action' && !can(caller, r.access.action))
-      throw new FaceLedgerError('FORBIDDEN', `your role does not permit ${r.access.action}`);
+    const actions = actionsOf(r.access);
+    if (actions.length > 0 && !actions.some((action) => can(caller, action)))
+      throw new FaceLedgerError('FORBIDDEN', `your role does not permit ${actions.join(' or ')}`);
   }
   const params = parseInput(r.params, request.params, 'path parameters');
   const query = parseInput(r.query, request.query, 'query');

@@ -1,7 +1,7 @@
 /**
  * What each cell of the authorisation matrix must answer (tests only), derived from the route's
- * `access` rule and `can()` — the policy itself, not a copy of it — plus the handler-level rules its
- * fixture declares.
+ * `access` rule (its action, or any of its actions) and `can()` — the policy itself, not a copy of
+ * it — plus the handler-level rules its fixture declares.
  *
  * - public: served to anyone (never 401/403);
  * - anything else without credentials: 401;
@@ -11,7 +11,7 @@
  *   policy grants the action across orgs (`any-org`), in which case served.
  */
 import { can } from '../../tenancy/index.js';
-import type { RouteDef } from '../route.js';
+import { actionsOf, type RouteDef } from '../route.js';
 import type { Fixture } from './fixtures.js';
 import type { Principal } from './principals.js';
 import type { Owner } from './resources.js';
@@ -36,16 +36,14 @@ export function expectationFor(
   if (route.access.kind === 'public') return served;
   const caller = principal.caller;
   if (!caller) return { kind: 'unauthenticated' };
-  if (route.access.kind === 'action' && !can(caller, route.access.action)) return { kind: 'forbidden' };
-  if (fixture.anyOf && !fixture.anyOf.some((action) => can(caller, action)))
-    return { kind: 'refused', statuses: REFUSED, why: `holds none of ${fixture.anyOf.join(', ')}` };
+  const actions = actionsOf(route.access);
+  if (actions.length > 0 && !actions.some((action) => can(caller, action))) return { kind: 'forbidden' };
   if (fixture.orgOnly && caller.orgId === null)
     return { kind: 'refused', statuses: REFUSED, why: 'belongs to no organisation' };
   const refusal = fixture.refusals?.find((r) => r.when(principal));
   if (refusal) return { kind: 'refused', statuses: [refusal.status], why: refusal.why };
   if (owner === 'b') {
-    const acrossOrgs =
-      route.access.kind === 'action' && can(caller, route.access.action, { orgId: otherOrgId });
+    const acrossOrgs = actions.some((action) => can(caller, action, { orgId: otherOrgId }));
     return acrossOrgs ? served : { kind: 'isolated' };
   }
   return served;

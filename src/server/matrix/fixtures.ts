@@ -4,11 +4,11 @@
  * walk. An entry builds the request for one principal aimed at one owner's resources; requests that
  * change or delete something take a fresh resource (or a twin of the principal) so later cells still
  * find theirs. Rules a handler applies beyond the route's `access` are declared here, in terms of the
- * policy (`anyOf`) or of facts about the caller, never as a list of allowed roles.
+ * policy or of facts about the caller, never as a list of allowed roles.
  */
 import { readFileSync } from 'node:fs';
 import { newId } from '../../core/ids.js';
-import { type Action, mfaRequiredFor } from '../../tenancy/index.js';
+import { mfaRequiredFor } from '../../tenancy/index.js';
 import { freshCode, PASSWORD } from '../../tenancy/test-fixtures.js';
 import { totpCode } from '../../tenancy/totp.js';
 import { lfw } from '../../testing/fixtures.js';
@@ -54,8 +54,6 @@ export interface Fixture {
   build: (c: CellContext) => Ask | Promise<Ask>;
   /** Also aim at org B's resources though the path names none of them (ids in the body or query). */
   crossTenant?: boolean;
-  /** An `authenticated` route whose handler serves only callers holding one of these actions. */
-  anyOf?: readonly Action[];
   /** A route about "your organisation": platform accounts have none and are refused (403 or 404). */
   orgOnly?: boolean;
   refusals?: readonly Refusal[];
@@ -296,14 +294,12 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
     crossTenant: true,
     accept: [422],
   },
-  'GET /api/v1/searches': { build: () => ({}), anyOf: ['search.read.own', 'search.read.org'] },
+  'GET /api/v1/searches': { build: () => ({}) },
   'GET /api/v1/searches/:id': {
     build: (c) => ({ params: { id: searchOf(c) } }),
-    anyOf: ['search.read.own', 'search.read.org'],
   },
   'GET /api/v1/searches/:id/probe': {
     build: (c) => ({ params: { id: searchOf(c) } }),
-    anyOf: ['search.read.own', 'search.read.org'],
   },
   'POST /api/v1/compare': {
     build: async (c) => ({
@@ -318,7 +314,6 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
   'GET /api/v1/faces/:id/thumbnail': {
     build: (c) => ({ params: { id: c.r[org(c.owner)].faceId } }),
-    anyOf: ['search.run', 'search.read.own', 'search.read.org'],
   },
   'GET /api/v1/org/retention': { build: () => ({}) },
   'PUT /api/v1/org/retention': { build: () => ({ json: { probeDays: null, historyDays: null } }) },
@@ -352,9 +347,9 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'GET /api/v1/galleries/:id/identities': { build: (c) => ({ params: { id: galleryOf(c) } }) },
 
   // Audit and alerts.
-  'GET /api/v1/audit': { build: () => ({}), anyOf: ['audit.read', 'audit.read.platform'] },
-  'GET /api/v1/audit/export': { build: () => ({}), anyOf: ['audit.read', 'audit.read.platform'] },
-  'GET /api/v1/audit/verify': { build: () => ({}), anyOf: ['audit.read', 'audit.read.platform'] },
+  'GET /api/v1/audit': { build: () => ({}) },
+  'GET /api/v1/audit/export': { build: () => ({}) },
+  'GET /api/v1/audit/verify': { build: () => ({}) },
   'GET /api/v1/alerts': { build: () => ({}) },
   'POST /api/v1/alerts/:id/ack': {
     build: (c) => ({ params: { id: c.live ? c.fresh.alert(org(c.owner)) : newId() } }),

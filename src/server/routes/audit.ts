@@ -122,7 +122,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       url: '/api/v1/audit',
       summary: "Audit entries, newest first: an auditor's org, or a platform-admin's platform entries",
       tags: ['audit'],
-      access: { kind: 'authenticated' },
+      access: { kind: 'anyAction', actions: ['audit.read', 'audit.read.platform'] },
       query: auditQuery,
       response: z.object({ entries: z.array(auditEntryOut), nextCursor: z.string().nullable() }),
       handler: ({ caller, query }) =>
@@ -138,7 +138,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       summary:
         'The same entries as JSON lines, oldest first, re-verifiable line by line (the export is audited)',
       tags: ['audit'],
-      access: { kind: 'authenticated' },
+      access: { kind: 'anyAction', actions: ['audit.read', 'audit.read.platform'] },
       query: exportQuery,
       response: { mediaType: 'application/x-ndjson', description: 'one audit entry per line' },
       handler: ({ caller, query, reply }) => {
@@ -159,7 +159,7 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       summary:
         "Verify the hash chains and signed checkpoints (an auditor: the org's chain; a platform-admin: all)",
       tags: ['audit'],
-      access: { kind: 'authenticated' },
+      access: { kind: 'anyAction', actions: ['audit.read', 'audit.read.platform'] },
       response: verifyOut,
       handler: ({ caller }) => audit.verify(caller),
     }),
