@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { encode } from 'uqr';
 import { projectRoot } from '../core/project-paths.js';
 import { type Harness, makeWorld, startHarness, type World } from '../server/test-harness.js';
 import { GalleryService } from '../services/gallery-service.js';
@@ -395,7 +396,21 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.waitForSelector('[data-testid=totp-secret]');
       const secret = await page.getAttribute('[data-testid=totp-secret]', 'data-secret');
       assert.ok(secret);
-      assert.match((await page.textContent('[data-testid=totp-uri]')) ?? '', /^otpauth:\/\/totp\//);
+      const uri = (await page.textContent('[data-testid=totp-uri]')) ?? '';
+      assert.match(uri, /^otpauth:\/\/totp\//);
+      // The QR code drawn is the otpauth URI's: its dark modules are exactly those the encoder gives.
+      const drawn = new Set(
+        [
+          ...((await page.getAttribute('[data-testid=totp-qr] path', 'd')) ?? '').matchAll(/M(\d+) (\d+)/g),
+        ].map((m) => `${Number(m[1]) - 4},${Number(m[2]) - 4}`),
+      );
+      const expected = new Set(
+        encode(uri, { border: 0, ecc: 'M' }).data.flatMap((row, y) =>
+          row.flatMap((dark, x) => (dark ? [`${x},${y}`] : [])),
+        ),
+      );
+      assert.ok(expected.size > 100);
+      assert.deepEqual(drawn, expected);
       await shot(page, '10-mfa-enrolment');
       await page.fill('#enrol-code', totpCode(secret, h.clock.now().getTime()));
       await page.click('form[aria-label="Set up the second factor"] button[type=submit]');

@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { MfaEnrolment, SessionUser } from '../api/types.js';
 import { ErrorMessage, Message } from '../components/common.js';
+import { QrCode } from '../components/qr-code.js';
 import { useTitle } from '../hooks.js';
 import { restoreSession } from '../session.js';
 
@@ -84,7 +85,11 @@ function SecondFactor({ user }: { user: SessionUser }) {
             });
           }}
         >
-          <p class="small">Add this secret to an authenticator app, then enter the code it shows.</p>
+          <p class="small">
+            Scan this code with an authenticator app, or type the secret into it, then enter the code it
+            shows.
+          </p>
+          <QrCode value={enrolment.otpauthUri} label="QR code to add FaceLedger to an authenticator app" />
           <div class="secret-box mono">{enrolment.secret.replace(/(.{4})/g, '$1 ').trim()}</div>
           <details>
             <summary class="small">Setup link (otpauth URI)</summary>

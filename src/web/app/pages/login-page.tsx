@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, messageOf } from '../api/client.js';
 import type { MfaEnrolment, SessionOk, SessionStep } from '../api/types.js';
 import { Message } from '../components/common.js';
+import { QrCode } from '../components/qr-code.js';
 import { useTitle } from '../hooks.js';
 import { signedIn } from '../session.js';
 
@@ -195,11 +196,16 @@ export function LoginPage({ notice }: { notice: string | null }) {
           <form onSubmit={submitCode} aria-label="Set up the second factor">
             <h2>Set up your second factor</h2>
             <p class="small">
-              Your role requires a second factor. Add this account to an authenticator app (any TOTP app),
-              then enter the code it shows.
+              Your role requires a second factor. Scan this code with an authenticator app (any TOTP app), or
+              type the secret key into it, then enter the code it shows.
             </p>
             {step.enrolment ? (
               <>
+                <QrCode
+                  value={step.enrolment.otpauthUri}
+                  label="QR code to add FaceLedger to an authenticator app"
+                  testId="totp-qr"
+                />
                 <div class="label small">
                   <strong>Secret key</strong>
                 </div>
