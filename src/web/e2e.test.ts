@@ -307,6 +307,25 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await shot(page, '08-admin-users');
     });
 
+    it('sets the org’s search retention and MFA policy, and reads them back', async () => {
+      await page.click('[role=tab]:has-text("Settings")');
+      await page.fill('#ret-history', '400');
+      await page.click('form[aria-label="Search retention"] button[type=submit]');
+      await page.waitForSelector('.message.ok:has-text("Saved the retention periods")');
+      await page.check('[data-testid=org-mfa-required]');
+      await page.waitForSelector('.message.ok:has-text("Everyone now needs a second factor")');
+      await shot(page, '08b-admin-settings');
+      await page.reload();
+      await page.click('[role=tab]:has-text("Settings")');
+      await page.waitForSelector('#ret-history');
+      assert.equal(await page.inputValue('#ret-history'), '400');
+      assert.equal(await page.isChecked('[data-testid=org-mfa-required]'), true);
+      // Back as it was: the auditor signs in later without a second factor.
+      await page.uncheck('[data-testid=org-mfa-required]');
+      await page.waitForSelector('.message.ok:has-text("Only admins need a second factor now")');
+      await page.click('[role=tab]:has-text("Users")');
+    });
+
     it('uploads an archive and watches the ingest reach 100%', async () => {
       const zip = join(work, 'volunteers.zip');
       writeFileSync(

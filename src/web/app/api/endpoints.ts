@@ -22,6 +22,8 @@ export const EP = {
   quotas: '/api/v1/quotas',
   userQuota: (id: string) => `/api/v1/quotas/users/${enc(id)}`,
   counts: '/api/v1/counts',
+  org: '/api/v1/org',
+  orgRetention: '/api/v1/org/retention',
   audit: '/api/v1/audit',
   auditExport: '/api/v1/audit/export',
   auditVerify: '/api/v1/audit/verify',

@@ -21,15 +21,17 @@ import { SecretOnce } from '../components/secret-once.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
+import { OrgSettingsTab } from './org-settings-tab.js';
 
 const ORG_ROLES: readonly Role[] = ['org-admin', 'investigator', 'auditor'];
 
-type Tab = 'users' | 'keys' | 'quotas' | 'counts';
+type Tab = 'users' | 'keys' | 'quotas' | 'counts' | 'settings';
 const TABS: readonly [Tab, string][] = [
   ['users', 'Users'],
   ['keys', 'API keys'],
   ['quotas', 'Quotas'],
   ['counts', 'Search counts'],
+  ['settings', 'Settings'],
 ];
 
 function RoleChecks({
@@ -695,6 +697,7 @@ export function AdminPage({ user }: { user: SessionUser }) {
         {tab === 'keys' ? <KeysTab /> : null}
         {tab === 'quotas' ? <QuotasTab /> : null}
         {tab === 'counts' ? <CountsView canNameUsers /> : null}
+        {tab === 'settings' ? <OrgSettingsTab /> : null}
       </Tabs>
     </div>
   );
