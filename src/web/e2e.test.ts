@@ -370,6 +370,10 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       assert.match((await page.textContent('[data-testid=job-rate]')) ?? '', /^\d+(\.\d)?$/);
       await page.waitForTimeout(400); // let the bar's fill animation finish before the picture
       await shot(page, '09-galleries-ingest');
+      await page.fill('#gallery-retention-days', '90');
+      await page.click('form[aria-label="Gallery retention"] button[type=submit]');
+      await page.waitForSelector('form[aria-label="Gallery retention"] :text("Saved.")');
+      assert.equal(h.app.store.galleries.findByName('Volunteers (e2e)')?.retentionDays, 90);
     });
 
     it('erases an image of the gallery, giving a reason from the list', async () => {

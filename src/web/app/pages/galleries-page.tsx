@@ -13,6 +13,7 @@ import { EraseDialog, type EraseTarget } from '../components/erase-dialog.js';
 import { JobProgress, JobReportTable, LiveJob } from '../components/ingest-progress.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
+import { GalleryRetentionForm } from './gallery-retention-form.js';
 
 function CreateGallery({ onCreated }: { onCreated: (g: GalleryInfo) => void }) {
   const [name, setName] = useState('');
@@ -465,6 +466,12 @@ function GalleryDetail({ gallery, onChanged }: { gallery: GalleryInfo; onChanged
           {gallery.images} images · {gallery.faces} faces · legal basis: {gallery.legalBasis || '—'}
         </span>
       </div>
+      <GalleryRetentionForm
+        key={gallery.id}
+        galleryId={gallery.id}
+        retentionDays={gallery.retentionDays}
+        onSaved={onChanged}
+      />
       {erased ? <Message kind="ok">{erased}</Message> : null}
       <Tabs tabs={TABS} value={tab} onChange={setTab} label="Gallery sections" idPrefix="gallery">
         {tab === 'ingest' ? (
