@@ -30,15 +30,12 @@ export const serverConfigSchema = z.strictObject({
     .int()
     .min(1024)
     .default(20 * MiB),
-  /**
-   * Gallery archives and manifests uploaded for ingest. Uploads are read into memory before they are
-   * checked and saved, so this is also the memory one upload may take; larger sets go through the CLI.
-   */
+  /** Gallery archives and manifests uploaded for ingest (written to disk as they arrive). */
   maxArchiveBytes: z.coerce
     .number()
     .int()
     .min(1024)
-    .default(512 * MiB),
+    .default(2048 * MiB),
   /** Minutes between retention / lockout / session sweeps; 0 turns the scheduler off. */
   sweepMinutes: z.coerce.number().min(0).default(60),
   /** Public opt-out submissions per IP per hour. */

@@ -38,11 +38,29 @@ export interface UploadedFile {
   readonly data: Buffer;
 }
 
+/**
+ * A file written to disk as it arrived (large uploads: archives), instead of held in memory. The server
+ * deletes it after the handler unless the handler has moved it away.
+ */
+export interface SpooledFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly mimetype: string;
+  readonly path: string;
+}
+
+export interface FileSpec {
+  readonly required: boolean;
+  readonly description: string;
+  /** Write it to disk as it arrives (it comes in `spooled`, not `files`). */
+  readonly spool?: boolean;
+}
+
 export interface MultipartSpec<F extends z.ZodType> {
   /** Text fields, validated like a body (values arrive as strings; use z.coerce for numbers). */
   readonly fields: F;
   /** File fields; `required` ones must be present. Sizes are capped by `maxFileBytes`. */
-  readonly files: Readonly<Record<string, { required: boolean; description: string }>>;
+  readonly files: Readonly<Record<string, FileSpec>>;
   readonly maxFileBytes?: number;
 }
 
@@ -53,6 +71,7 @@ export interface RouteInput<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly files: ReadonlyMap<string, UploadedFile>;
+  readonly spooled: ReadonlyMap<string, SpooledFile>;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }

@@ -4,6 +4,8 @@
  * secrets. Route modules hold no cross-cutting code.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -22,8 +24,8 @@ import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { sendError } from './http-errors.js';
 import { Metrics } from './metrics.js';
-import { readMultipart } from './multipart.js';
-import { actionsOf, type RouteDef, type UploadedFile } from './route.js';
+import { readMultipart, removeSpooled } from './multipart.js';
+import { actionsOf, type RouteDef, type SpooledFile, type UploadedFile } from './route.js';
 import { allRoutes } from './routes/index.js';
 
 export interface BuildOptions {
@@ -77,18 +79,45 @@ async function handle(
   const query = parseInput(r.query, request.query, 'query');
   let body: unknown;
   let files: ReadonlyMap<string, UploadedFile> = new Map();
+  let spooled: ReadonlyMap<string, SpooledFile> = new Map();
   if (r.multipart) {
-    const read = await readMultipart(request, r.multipart, ctx.config.maxImageBytes);
-    files = read.files;
-    body = parseInput(r.multipart.fields, read.fields, 'form fields');
+    const read = await readMultipart(request, r.multipart, {
+      defaultMaxFileBytes: ctx.config.maxImageBytes,
+      spoolDir: spoolDirOf(ctx.app),
+    });
+    ({ files, spooled } = read);
+    try {
+      body = parseInput(r.multipart.fields, read.fields, 'form fields');
+    } catch (err) {
+      await removeSpooled(spooled);
+      throw err;
+    }
   } else if (r.body) {
     if (!isJson(request)) throw new FaceLedgerError('UNSUPPORTED_TYPE', 'this route takes application/json');
     body = parseInput(r.body, request.body, 'body');
   }
-  const result = await r.handler({ caller: caller as never, params, query, body, files, request, reply });
-  if (reply.sent) return reply;
-  if (result === undefined) return reply.code(r.status ?? 204).send();
-  return reply.code(r.status ?? 200).send(result);
+  try {
+    const result = await r.handler({
+      caller: caller as never,
+      params,
+      query,
+      body,
+      files,
+      spooled,
+      request,
+      reply,
+    });
+    if (reply.sent) return reply;
+    if (result === undefined) return reply.code(r.status ?? 204).send();
+    return reply.code(r.status ?? 200).send(result);
+  } finally {
+    await removeSpooled(spooled);
+  }
+}
+
+/** Where large uploads are written while they arrive: inside the data folder, as sealed as the rest. */
+function spoolDirOf(app: FaceLedgerApp): string {
+  return join(app.dataDir, 'incoming');
 }
 
 /** The services a server process runs with, configured from its config. */
@@ -176,6 +205,8 @@ export async function buildServer(options: BuildOptions): Promise<FastifyInstanc
   }
   // Upload ingests a stopped server left unfinished carry on where their last commit ended.
   server.addHook('onReady', async () => {
+    // Uploads that were still arriving when a previous server stopped are incomplete: drop them.
+    await rm(spoolDirOf(app), { recursive: true, force: true });
     const resumed = await ingestRunnerFor(app).resumeInterrupted(metrics.countEnrolled);
     if (resumed.length > 0) server.log.info({ jobs: resumed }, 'resumed interrupted ingests');
   });

@@ -102,11 +102,16 @@ async function finished(jobId: string, token = w.a.admin.token): Promise<Job> {
   }
 }
 
-/** Saved uploads still on disk once every job has wound up (a job reads done just before its file goes). */
+/**
+ * Uploads still on disk once every job has wound up (a job reads done just before its file goes):
+ * saved for ingest, or left half-written where they arrive.
+ */
 async function uploadsLeft(): Promise<string[]> {
   await ingestRunnerFor(h.app).drain();
-  const dir = join(h.app.dataDir, 'uploads');
-  return existsSync(dir) ? readdirSync(dir) : [];
+  return ['uploads', 'incoming'].flatMap((name) => {
+    const dir = join(h.app.dataDir, name);
+    return existsSync(dir) ? readdirSync(dir).map((entry) => `${name}/${entry}`) : [];
+  });
 }
 
 describe('galleries', () => {

@@ -202,9 +202,10 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
       multipart: {
         fields: z.strictObject({}),
         files: {
-          archive: { required: false, description: 'A .zip, .tar or .tar.gz archive of images' },
+          archive: { required: false, spool: true, description: 'A .zip, .tar or .tar.gz archive of images' },
           manifest: {
             required: false,
+            spool: true,
             description: 'A .csv or .jsonl manifest naming images by url (with subject_id, source)',
           },
         },
@@ -212,19 +213,19 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
       },
       status: 202,
       response: z.object({ job: jobOut }),
-      handler: async ({ caller, params, files, reply }) => {
+      handler: async ({ caller, params, spooled, reply }) => {
         const gallery = galleries.requireManaged(caller, params.id);
-        const sent = (['archive', 'manifest'] as const).filter((f) => files.has(f));
+        const sent = (['archive', 'manifest'] as const).filter((f) => spooled.has(f));
         if (sent.length !== 1)
           throw new FaceLedgerError('BAD_INPUT', 'send exactly one file: "archive" or "manifest"');
         const field = sent[0] as UploadField;
-        const file = files.get(field);
+        const file = spooled.get(field);
         if (!file) throw new FaceLedgerError('BAD_INPUT', `the file "${field}" is missing`);
         const job = await runner.start({
           gallery,
           orgId: caller.orgId,
           actor: caller.actor,
-          upload: { field, filename: file.filename, data: file.data },
+          upload: { field, filename: file.filename, path: file.path },
           onEnrolled: ctx.metrics.countEnrolled,
         });
         void reply.header('location', `/api/v1/jobs/${job.id}`);

@@ -7,7 +7,7 @@
  * Progress that the job row does not hold — the item total when the source can tell, the throughput,
  * why a job failed — is kept in memory for the jobs this process ran.
  */
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FaceLedgerError } from '../../core/errors.js';
@@ -24,7 +24,22 @@ export interface IngestUpload {
   /** The multipart field it came in: `archive` or `manifest`. */
   field: UploadField;
   filename: string;
-  data: Uint8Array;
+  /** Where it was written as it arrived; the runner moves it into its own folder. */
+  path: string;
+}
+
+/** Enough of a file's start to tell archives from manifests (see upload-kind.ts). */
+const HEAD_BYTES = 64 * 1024;
+
+async function headOf(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }
 
 export interface StartIngest {
@@ -90,7 +105,7 @@ export class IngestRunner {
    */
   async start(req: StartIngest): Promise<IngestJob> {
     const { gallery, upload } = req;
-    const kind = uploadKind(upload.field, upload.filename, upload.data);
+    const kind = uploadKind(upload.field, upload.filename, await headOf(upload.path));
     const clash = this.#app.store.galleries.findByName(gallery.id);
     if (clash && clash.id !== gallery.id)
       throw new FaceLedgerError(
@@ -103,7 +118,7 @@ export class IngestRunner {
     let job: IngestJob;
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      await writeFile(path, upload.data, { mode: 0o600 });
+      await rename(upload.path, path);
       if (kind === 'csv' || kind === 'jsonl') await assertUrlOnlyManifest(path, kind, upload.filename);
       const source = await openSource(path).catch((err: unknown) => {
         throw this.#withoutPath(err, path, shown);
