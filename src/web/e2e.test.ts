@@ -62,6 +62,19 @@ const IN_BROWSER = {
   })()`,
 };
 
+/**
+ * Waits until a page expression is truthy, polling from Node. Playwright's waitForFunction polls a
+ * text predicate with eval inside the page, which the app's CSP (script-src 'self') refuses once the
+ * first check fails; page.evaluate goes through the DevTools protocol, which CSP does not govern.
+ */
+async function waitUntil(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${expression}`);
+    await page.waitForTimeout(50);
+  }
+}
+
 describe('web UI in Chromium', { timeout: 180_000 }, () => {
   let h: Harness;
   let world: World;
@@ -231,7 +244,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.waitForSelector('[data-testid=compare-dialog][open]');
       assert.equal(await page.textContent('[data-testid=compare-similarity]'), cardSimilarity);
       // The probe's face crop is drawn from the photo in the browser (not a blank canvas).
-      await page.waitForFunction(IN_BROWSER.probeCropDrawn);
+      await waitUntil(page, IN_BROWSER.probeCropDrawn);
       assert.match(
         (await page.textContent('[data-testid=compare-dialog] [data-testid=lead-notice]')) ?? '',
         /not an identification/i,
@@ -386,7 +399,8 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.fill('#erase-ref', 'TICKET-17');
       await page.click('dialog[open] button[type=submit]');
       await page.waitForSelector('.message.ok:has-text("Erased image")');
-      await page.waitForFunction(
+      await waitUntil(
+        page,
         `document.querySelectorAll('[data-testid=images-table] tbody tr').length === ${UPLOAD_PEOPLE.length - 1}`,
       );
     });
