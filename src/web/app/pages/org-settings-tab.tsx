@@ -33,6 +33,10 @@ export function OrgSettingsTab() {
   const [probeDays, setProbeDays] = useState<string | null>(null);
   const [historyDays, setHistoryDays] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // The admin's answer, shown from the click on (a controlled box re-rendered from the profile loaded
+  // before would flip back and invite a second click); the box is held while the server takes it.
+  const [mfaChosen, setMfaChosen] = useState<boolean | null>(null);
+  const [mfaSaving, setMfaSaving] = useState(false);
   const [note, setNote] = useState<string | null>(null);
   const done = (what: string, reload: () => void) => () => {
     setNote(what);
@@ -58,21 +62,28 @@ export function OrgSettingsTab() {
                 <input
                   type="checkbox"
                   data-testid="org-mfa-required"
-                  checked={org.data.mfaRequired}
+                  checked={mfaChosen ?? org.data.mfaRequired}
+                  disabled={mfaSaving}
                   onChange={(e) => {
-                    setError(null);
                     const mfaRequired = e.currentTarget.checked;
+                    setError(null);
+                    setNote(null);
+                    setMfaChosen(mfaRequired);
+                    setMfaSaving(true);
                     api
                       .patch(EP.org, { mfaRequired })
-                      .then(
-                        done(
+                      .then(() =>
+                        setNote(
                           mfaRequired
                             ? 'Everyone now needs a second factor.'
                             : 'Only admins need a second factor now.',
-                          org.reload,
                         ),
                       )
-                      .catch(setError);
+                      .catch((err: unknown) => {
+                        setMfaChosen(null);
+                        setError(err);
+                      })
+                      .finally(() => setMfaSaving(false));
                   }}
                 />{' '}
                 Require a second factor of every member
