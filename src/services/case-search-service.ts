@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../audit/index.js';
 import { FaceLedgerError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { pickByName } from '../gallery/store/galleries-repo.js';
 import type { Candidate } from '../search/rank-candidates.js';
 import { authorize, type Caller, can } from '../tenancy/index.js';
 import type { FaceLedgerApp } from './app.js';
@@ -425,10 +426,15 @@ export class CaseSearchService {
     }
     const ids = new Set<string>();
     for (const wanted of requested) {
-      const g = this.app.store.galleries.findById(wanted) ?? this.app.store.galleries.findByName(wanted);
-      if (!g || !accessible.includes(g.id))
+      if (accessible.includes(wanted)) {
+        ids.add(wanted);
+        continue;
+      }
+      // By name, only among the galleries the org may search: other orgs may use the same name.
+      const named = this.app.store.galleries.findAllByName(wanted).filter((g) => accessible.includes(g.id));
+      if (named.length === 0)
         throw new FaceLedgerError('NOT_FOUND', `gallery not found: ${wanted.slice(0, 200)}`);
-      ids.add(g.id);
+      ids.add(pickByName(named, wanted).id);
     }
     return [...ids];
   }

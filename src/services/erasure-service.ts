@@ -108,9 +108,7 @@ export class ErasureService {
     this.#mayErase(by, request);
     // Callers name galleries by id only: a gallery named like another's id must not stand in for it.
     const g: Gallery | undefined =
-      'caller' in by
-        ? this.app.store.galleries.findById(gallery)
-        : (this.app.store.galleries.findById(gallery) ?? this.app.store.galleries.findByName(gallery));
+      'caller' in by ? this.app.store.galleries.findById(gallery) : this.app.store.galleries.get(gallery);
     if (!g) throw notFound('gallery');
     const orgId = this.#orgOfErasable(by, g.id, 'gallery');
     const counts = this.#repo.counts(g.id);

@@ -4,6 +4,7 @@ import { DEFAULT_QUALITY_FILTER, type QualityFilter } from '../gallery/ingest/qu
 import { openSource } from '../gallery/sources/open-source.js';
 import type { GalleryStats } from '../gallery/store/galleries-repo.js';
 import type { Gallery, IngestItem, IngestJob } from '../gallery/store/records.js';
+import { checkGalleryName } from '../tenancy/index.js';
 import type { FaceLedgerApp } from './app.js';
 import { suppressionListFor } from './opt-out/suppression-list.js';
 
@@ -29,7 +30,17 @@ export interface IngestInput {
 export class GalleryService {
   constructor(private readonly app: FaceLedgerApp) {}
 
+  /** A platform gallery (no org owns it): the CLI operator's. Org galleries come from OrgGalleryService. */
   create(input: CreateGalleryInput): Gallery {
+    const name = input.name.trim();
+    return this.app.store.transaction(() => {
+      checkGalleryName(this.app.store.db, null, name);
+      return this.createUnchecked({ ...input, name });
+    });
+  }
+
+  /** The row alone, for a caller that checked the name for its owner in the same transaction. */
+  createUnchecked(input: CreateGalleryInput): Gallery {
     if (!input.legalBasis.trim()) {
       throw new FaceLedgerError(
         'BAD_INPUT',

@@ -4,6 +4,7 @@ import type { IngestProgress } from '../gallery/ingest/ingest-job.js';
 import type { IngestJob } from '../gallery/store/records.js';
 import type { FaceLedgerApp } from './app.js';
 import { CaseSearchService, type OperatorSearchResult } from './case-search-service.js';
+import { platformGalleries } from './gallery-owners.js';
 import { GalleryService } from './gallery-service.js';
 
 export const DEMO_GALLERY = 'lfw-demo';
@@ -35,7 +36,7 @@ export async function runLfwDemo(
   const lfwRoot = join(datasets, 'lfw');
   const manifest = writeManifest(app.config.dataDir, lfwRoot);
   const galleries = new GalleryService(app);
-  if (!app.store.galleries.findByName(DEMO_GALLERY)) {
+  if (!platformGalleries(app.store).some((g) => g.name === DEMO_GALLERY)) {
     galleries.create({
       name: DEMO_GALLERY,
       legalBasis:

@@ -8,7 +8,7 @@ import { FaceLedgerError } from '../core/errors.js';
 import type { GalleryStats } from '../gallery/store/galleries-repo.js';
 import type { ImageWithFaces } from '../gallery/store/images-repo.js';
 import type { Gallery, Identity, IngestItem, IngestJob } from '../gallery/store/records.js';
-import type { Caller, GalleryGrant } from '../tenancy/index.js';
+import { type Caller, checkGalleryName, type GalleryGrant } from '../tenancy/index.js';
 import type { FaceLedgerApp } from './app.js';
 import { GalleryService } from './gallery-service.js';
 
@@ -35,9 +35,6 @@ export interface Page<T> {
   offset: number;
   items: T[];
 }
-
-/** A gallery name that reads like an id could be mistaken for another gallery's id (look-ups take both). */
-const ID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function notFound(what = 'gallery'): FaceLedgerError {
   return new FaceLedgerError('NOT_FOUND', `${what} not found`);
@@ -74,13 +71,10 @@ export class OrgGalleryService {
    */
   create(caller: Caller, input: NewGallery): GalleryView {
     const name = input.name.trim();
-    if (ID_SHAPED.test(name))
-      throw new FaceLedgerError('BAD_INPUT', 'a gallery name must not look like an id');
-    if (this.#app.store.galleries.findByName(name))
-      throw new FaceLedgerError('CONFLICT', 'a gallery with that name already exists; choose another name');
     const store = this.#app.store;
     const gallery = store.transaction(() => {
-      const created = this.#galleries.create({ ...input, name, createdBy: caller.actor });
+      checkGalleryName(store.db, caller.orgId, name);
+      const created = this.#galleries.createUnchecked({ ...input, name, createdBy: caller.actor });
       if (caller.orgId !== null) this.#app.tenancy.forCaller(caller).galleries.claimCreated(created.id);
       return created;
     });

@@ -6,7 +6,7 @@ import { AUDIT_MIGRATION } from '../audit/index.js';
 import { CRYPTO_MIGRATION } from '../crypto/index.js';
 import type { Migration } from '../gallery/store/migrations.js';
 import { MIGRATIONS as GALLERY_MIGRATIONS } from '../gallery/store/migrations.js';
-import { TENANCY_MIGRATION } from '../tenancy/index.js';
+import { GALLERY_NAMES_PER_OWNER_MIGRATION, TENANCY_MIGRATION } from '../tenancy/index.js';
 import { ALERTS_MIGRATION } from './alerts/alerts-schema.js';
 import { OPT_OUT_MIGRATION } from './opt-out/opt-out-schema.js';
 import { SEARCH_HISTORY_MIGRATION } from './search-history/schema.js';
@@ -19,4 +19,5 @@ export const SCHEMA: readonly Migration[] = [
   SEARCH_HISTORY_MIGRATION, // v5 case-bound searches: sealed history, probes, per-org retention
   OPT_OUT_MIGRATION, // v6 opt-out suppression list (sealed face templates, hashed confirmation codes)
   ALERTS_MIGRATION, // v7 alerts for auditors (volume, off-hours, probe bursts, inactive accounts) and the sweep cursor
+  GALLERY_NAMES_PER_OWNER_MIGRATION, // v8 gallery names unique per owner (org or platform), not installation-wide
 ];

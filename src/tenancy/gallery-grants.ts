@@ -4,6 +4,7 @@
  */
 import { FaceLedgerError } from '../core/errors.js';
 import { notFound } from './denial.js';
+import { checkGalleryName } from './gallery-names.js';
 import { authorize } from './policy.js';
 import { PlatformScopedRepo } from './scoped-repo.js';
 
@@ -34,6 +35,10 @@ export class GalleryGrantsRepo extends PlatformScopedRepo {
       if (orgId !== null) this.#requireOrg(orgId);
       const before = this.ownerOf(galleryId);
       if (before === orgId) return;
+      const name = this.sql.get<{ name: string }>('SELECT name FROM galleries WHERE id = @id', {
+        id: galleryId,
+      });
+      checkGalleryName(this.ctx.db, orgId, name?.name ?? '', galleryId);
       this.sql.run('DELETE FROM gallery_owners WHERE gallery_id = @id', { id: galleryId });
       if (orgId !== null) {
         this.sql.run(

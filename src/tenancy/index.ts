@@ -21,6 +21,8 @@ export { DEFAULT_SETTINGS, type TenancyDeps, type TenancyOptions, type TenancySe
 export { DENIAL_REASONS, type DenialReason, denialOf } from './denial.js';
 export type { GalleryAccessRepo } from './galleries-access.js';
 export type { GalleryGrant, GalleryGrantsRepo } from './gallery-grants.js';
+export { checkGalleryName } from './gallery-names.js';
+export { GALLERY_NAMES_PER_OWNER_MIGRATION } from './gallery-names-schema.js';
 export type { NewOrg, OrgDirectory, OrgProfileRepo } from './orgs.js';
 export {
   type Argon2Params,

@@ -386,7 +386,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.fill('#gallery-retention-days', '90');
       await page.click('form[aria-label="Gallery retention"] button[type=submit]');
       await page.waitForSelector('form[aria-label="Gallery retention"] :text("Saved.")');
-      assert.equal(h.app.store.galleries.findByName('Volunteers (e2e)')?.retentionDays, 90);
+      assert.equal(h.app.store.galleries.findAllByName('Volunteers (e2e)')[0]?.retentionDays, 90);
     });
 
     it('erases an image of the gallery, giving a reason from the list', async () => {

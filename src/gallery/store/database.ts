@@ -41,9 +41,20 @@ function migrate(db: Db, migrations: readonly Migration[]): void {
   });
   for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(m.version);
-    })();
+    // The pragma is a no-op inside a transaction, so it is set around it.
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0)
+            throw new Error(`migration ${m.name} would break ${broken.length} foreign key(s); not applied`);
+        }
+        db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(m.version);
+      })();
+    } finally {
+      if (m.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   }
 }

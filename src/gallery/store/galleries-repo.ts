@@ -31,12 +31,23 @@ const toGallery = (r: GalleryRow): Gallery => ({
   createdAt: r.created_at,
 });
 
+/** The one gallery among `named` (all called `name`), or a clear error when there is none or several. */
+export function pickByName(named: readonly Gallery[], name: string): Gallery {
+  const [only, ...others] = named;
+  if (!only) throw new FaceLedgerError('NOT_FOUND', `No gallery named "${name.slice(0, 200)}".`);
+  if (others.length > 0)
+    throw new FaceLedgerError(
+      'BAD_INPUT',
+      `${named.length} galleries are named "${name.slice(0, 200)}"; name the one you mean by its id.`,
+    );
+  return only;
+}
+
 export class GalleriesRepo {
   constructor(private readonly db: Db) {}
 
+  /** Names are unique per owner, which the tenancy room knows: the services creating galleries check it. */
   create(input: Omit<Gallery, 'id'>): Gallery {
-    if (this.findByName(input.name))
-      throw new FaceLedgerError('BAD_INPUT', `A gallery named "${input.name}" already exists.`);
     const gallery: Gallery = { id: newId(), ...input };
     this.db
       .prepare(
@@ -47,9 +58,12 @@ export class GalleriesRepo {
     return gallery;
   }
 
-  findByName(name: string): Gallery | undefined {
-    const row = this.db.prepare('SELECT * FROM galleries WHERE name = ?').get(name) as GalleryRow | undefined;
-    return row && toGallery(row);
+  /** Every gallery of that name: one per owner at most, so several across orgs and the platform. */
+  findAllByName(name: string): Gallery[] {
+    const rows = this.db
+      .prepare('SELECT * FROM galleries WHERE name = ? ORDER BY id')
+      .all(name) as GalleryRow[];
+    return rows.map(toGallery);
   }
 
   findById(id: string): Gallery | undefined {
@@ -62,11 +76,14 @@ export class GalleriesRepo {
     this.db.prepare('UPDATE galleries SET retention_days = ? WHERE id = ?').run(days, id);
   }
 
-  /** The gallery by name or id, or NOT_FOUND naming what was asked for. */
+  /**
+   * The gallery by id, else by name (the id first, so a name can never stand in for another gallery's
+   * id); NOT_FOUND naming what was asked for, BAD_INPUT when several owners use the name.
+   */
   get(nameOrId: string): Gallery {
-    const g = this.findByName(nameOrId) ?? this.findById(nameOrId);
-    if (!g) throw new FaceLedgerError('NOT_FOUND', `No gallery named "${nameOrId}".`);
-    return g;
+    const byId = this.findById(nameOrId);
+    if (byId) return byId;
+    return pickByName(this.findAllByName(nameOrId), nameOrId);
   }
 
   list(): GalleryStats[] {

@@ -6,6 +6,13 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * The migration rebuilds a table other tables reference (SQLite cannot drop a column constraint in
+   * place). Foreign keys are switched off around it, as SQLite's table-rebuild procedure asks —
+   * otherwise dropping the old table would cascade-delete every row that references it — and
+   * `foreign_key_check` must come back empty before it commits.
+   */
+  readonly rebuildsTables?: true;
 }
 
 /**

@@ -149,8 +149,15 @@ describe('galleries', () => {
       403,
       'FORBIDDEN',
     );
+    // Names are unique per owner: org B may use the name too, and learns nothing about org A from it.
+    const twin = await call('POST', '/api/v1/galleries', w.b.admin.token, {
+      name: 'Harbour persons of interest',
+      legalBasis: 'y',
+    });
+    assert.equal(twin.statusCode, 201, twin.body);
+    assert.notEqual((twin.json() as { id: string }).id, galleryId);
     refused(
-      await call('POST', '/api/v1/galleries', w.b.admin.token, {
+      await call('POST', '/api/v1/galleries', w.a.admin.token, {
         name: 'Harbour persons of interest',
         legalBasis: 'y',
       }),

@@ -106,12 +106,6 @@ export class IngestRunner {
   async start(req: StartIngest): Promise<IngestJob> {
     const { gallery, upload } = req;
     const kind = uploadKind(upload.field, upload.filename, await headOf(upload.path));
-    const clash = this.#app.store.galleries.findByName(gallery.id);
-    if (clash && clash.id !== gallery.id)
-      throw new FaceLedgerError(
-        'CONFLICT',
-        'another gallery is named like this gallery’s id; rename it first',
-      );
     const dir = join(this.uploadsDir, newId());
     const path = join(dir, `${safeStem(upload.filename)}${extensionOf(kind)}`);
     const shown = JSON.stringify(upload.filename || 'the upload');

@@ -3,27 +3,31 @@
  * galleries are searched through the server by that org's investigators, under its quota and history.
  */
 import { FaceLedgerError } from '../../core/errors.js';
+import { pickByName } from '../../gallery/store/galleries-repo.js';
 import type { GalleryStore } from '../../gallery/store/gallery-store.js';
+import { platformGalleries } from '../gallery-owners.js';
 
 export function operatorGalleryIds(store: GalleryStore, requested: readonly string[] | undefined): string[] {
-  // Ownership lives in the tenancy room's gallery_owners table; reading which galleries have an owner
-  // reveals no org content (the platform-admin's grant view shows the same).
-  const owned = new Set(store.db.prepare('SELECT gallery_id FROM gallery_owners').pluck().all() as string[]);
+  const platform = platformGalleries(store);
   if (!requested || requested.length === 0) {
-    const ids = store.galleries
-      .list()
-      .map((g) => g.id)
-      .filter((id) => !owned.has(id));
-    if (ids.length === 0) throw new FaceLedgerError('BAD_INPUT', 'there are no platform galleries to search');
-    return ids;
+    if (platform.length === 0)
+      throw new FaceLedgerError('BAD_INPUT', 'there are no platform galleries to search');
+    return platform.map((g) => g.id);
   }
   const ids = new Set<string>();
   for (const wanted of requested) {
-    const g = store.galleries.get(wanted);
-    if (owned.has(g.id))
+    const byId = store.galleries.findById(wanted);
+    if (byId && !platform.some((p) => p.id === byId.id))
       throw new FaceLedgerError(
         'BAD_INPUT',
         `gallery "${wanted}" belongs to an organisation: its investigators search it through the server`,
+      );
+    // By name, only the platform's own count: an org may use the same name for one of its galleries.
+    const g =
+      byId ??
+      pickByName(
+        platform.filter((p) => p.name === wanted),
+        wanted,
       );
     ids.add(g.id);
   }
