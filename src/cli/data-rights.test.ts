@@ -54,6 +54,16 @@ describe('data-subject rights at the CLI', () => {
     assert.equal(JSON.parse(status.stdout).active, true);
     const text = cli(data, ['optout', 'add', lfw('Colin_Powell', 6)]);
     assert.match(text.stdout, /Confirmation code \(shown once\): [0-9A-Z]{5}-/);
+    // Entered by the operator (identity checked): confirmed at once, so no longer open to review.
+    const list = JSON.parse(cli(data, ['--json', 'optout', 'list']).stdout);
+    assert.equal(list.total, 2);
+    assert.deepEqual(
+      list.items.map((r: { state: string }) => r.state),
+      ['confirmed', 'confirmed'],
+    );
+    const reject = cli(data, ['optout', 'reject', list.items[0].id, '--reason', 'not theirs']);
+    assert.notEqual(reject.code, 0);
+    assert.match(reject.stderr, /already decided/);
 
     const ingest = cli(data, ['--json', 'ingest', second, '--gallery', 'g']);
     assert.equal(ingest.code, 0, ingest.stderr);

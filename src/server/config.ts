@@ -9,6 +9,9 @@ import { FaceLedgerError } from '../core/errors.js';
 
 const MiB = 1024 * 1024;
 
+/** A person opts out once; a few retries for a photo without a usable face. */
+export const DEFAULT_OPT_OUT_PER_HOUR = 5;
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -38,8 +41,13 @@ export const serverConfigSchema = z.strictObject({
     .default(2048 * MiB),
   /** Minutes between retention / lockout / session sweeps; 0 turns the scheduler off. */
   sweepMinutes: z.coerce.number().min(0).default(60),
-  /** Public opt-out submissions per IP per hour. */
-  optOutPerHour: z.coerce.number().int().min(1).default(10),
+  /** Public opt-out submissions per client address per hour (each runs the face pipeline). */
+  optOutPerHour: z.coerce.number().int().min(1).default(DEFAULT_OPT_OUT_PER_HOUR),
+  /**
+   * Days a public opt-out is held (the face suppressed at once) before its matching faces are erased,
+   * unless a platform-admin confirms or rejects it sooner.
+   */
+  optOutHoldDays: z.coerce.number().int().min(1).max(365).default(30),
   /** Search purposes offered and accepted (offence categories). Empty: the built-in list. */
   purposes: z.array(z.string().min(1).max(64)).default([]),
   /** Working hours for the out-of-hours alert (24 h clock, in `timeZone`). */
@@ -65,6 +73,7 @@ const ENV_KEYS: Readonly<Record<string, keyof ServerConfigInput>> = {
   FACELEDGER_SECURE_COOKIES: 'secureCookies',
   FACELEDGER_TRUST_PROXY: 'trustProxy',
   FACELEDGER_SWEEP_MINUTES: 'sweepMinutes',
+  FACELEDGER_OPT_OUT_HOLD_DAYS: 'optOutHoldDays',
   FACELEDGER_ALERT_WEBHOOK_URL: 'alertWebhookUrl',
   FACELEDGER_LOG_LEVEL: 'logLevel',
 };

@@ -122,7 +122,11 @@ function spoolDirOf(app: FaceLedgerApp): string {
 
 /** The services a server process runs with, configured from its config. */
 export function servicesFor(app: FaceLedgerApp, config: ServerConfig): Services {
-  return createServices(app, { purposes: config.purposes, alerts: alertOptionsFromConfig(config) });
+  return createServices(app, {
+    purposes: config.purposes,
+    alerts: alertOptionsFromConfig(config),
+    optOutHoldDays: config.optOutHoldDays,
+  });
 }
 
 export async function buildServer(options: BuildOptions): Promise<FastifyInstance> {

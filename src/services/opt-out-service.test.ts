@@ -3,15 +3,18 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FaceLedgerError } from '../core/errors.js';
 import { runIngest } from '../gallery/ingest/ingest-job.js';
 import { DEFAULT_QUALITY_FILTER } from '../gallery/ingest/quality-filter.js';
 import { openSource } from '../gallery/sources/open-source.js';
 import { embeddingToBlob } from '../gallery/store/faces-repo.js';
+import { ManualClock } from '../tenancy/test-fixtures.js';
 import { crowd, lfw, lfwFolder } from '../testing/fixtures.js';
 import { FaceLedgerApp } from './app.js';
 import { GalleryService } from './gallery-service.js';
 import { MaintenanceService } from './maintenance-service.js';
 import { OptOutService } from './opt-out-service.js';
+import { RetentionService } from './retention-service.js';
 import { SearchService } from './search-service.js';
 
 let dir: string;
@@ -180,5 +183,76 @@ describe('opt-out', () => {
     );
     const rows = app.store.db.prepare('SELECT COUNT(*) AS n FROM opt_outs').get() as { n: number };
     assert.equal(rows.n, 1, 'nothing stored for a refused photo');
+  });
+});
+
+describe('a public opt-out (identity unchecked)', () => {
+  let heldDir: string;
+  let held: FaceLedgerApp;
+  let clock: ManualClock;
+  let service: OptOutService;
+
+  const powellFaces = () =>
+    (
+      held.store.db
+        .prepare('SELECT i.location FROM faces f JOIN images i ON i.id = f.image_id')
+        .pluck()
+        .all() as string[]
+    ).filter((l) => powell.test(l)).length;
+
+  before(async () => {
+    heldDir = mkdtempSync(join(tmpdir(), 'fl-optout-held-'));
+    const photos = join(heldDir, 'photos');
+    mkdirSync(photos);
+    lfwFolder(photos, { Colin_Powell: [1, 2, 3], Tony_Blair: [1, 2] });
+    clock = new ManualClock('2026-01-05T12:00:00.000Z');
+    held = FaceLedgerApp.open({ dataDir: join(heldDir, 'data'), workers: 1, clock });
+    const galleries = new GalleryService(held);
+    galleries.create({ name: 'h', legalBasis: 'test fixture', createdBy: 'cli:test' });
+    await galleries.ingest({ gallery: 'h', source: photos, createdBy: 'cli:test' });
+    service = new OptOutService(held, { holdDays: 30 });
+  });
+  after(() => held.close());
+
+  it('suppresses the face at once but erases nothing until the hold ends', async () => {
+    const receipt = await service.submit({ selfie, via: 'public' });
+    assert.equal(receipt.state, 'held');
+    assert.equal(receipt.eraseAfter, '2026-02-04T12:00:00.000Z');
+    assert.deepEqual(receipt.removed, { galleries: 0, images: 0, faces: 0 });
+    assert.equal(powellFaces(), 3, 'still enrolled');
+    const r = await new SearchService(held).search({
+      probe: { path: lfw('Colin_Powell', 6) },
+      galleries: ['h'],
+    });
+    assert.ok(!r.candidates.some((c) => powell.test(c.location)), 'never returned meanwhile');
+    assert.equal(service.status(receipt.confirmationCode).state, 'held');
+  });
+
+  it('is confirmed by the retention sweep once its hold has ended, and not before', () => {
+    const retention = new RetentionService(held, { optOuts: service });
+    clock.advance(29 * 86_400);
+    const early = retention.run();
+    assert.deepEqual(early.optOuts, { confirmed: 0, galleries: 0, images: 0, faces: 0 });
+    assert.equal(powellFaces(), 3);
+
+    clock.advance(86_400);
+    const due = retention.run();
+    assert.deepEqual(due.failures, []);
+    assert.deepEqual(due.optOuts, { confirmed: 1, galleries: 1, images: 3, faces: 3 });
+    assert.equal(powellFaces(), 0, 'erased when the hold ended');
+    const [request] = service.list().items;
+    assert.equal(request?.state, 'confirmed');
+    assert.equal(request?.facesRemoved, 3);
+    assert.equal(request?.decidedBy, null, 'by the sweep, not a person');
+    assert.deepEqual(
+      retention.run().optOuts,
+      { confirmed: 0, galleries: 0, images: 0, faces: 0 },
+      'idempotent',
+    );
+    assert.throws(
+      () => service.confirm(request?.id ?? '', 'platform:x'),
+      (e: unknown) => e instanceof FaceLedgerError && e.code === 'CONFLICT',
+    );
+    assert.equal(held.audit.verify().ok, true);
   });
 });

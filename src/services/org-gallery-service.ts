@@ -168,6 +168,27 @@ export class OrgGalleryService {
     });
   }
 
+  /**
+   * Hands a platform gallery over to an org, which then owns and manages it (a gallery the platform
+   * built for a client). One-way for platform-admins: an org's gallery is outside their view
+   * (NOT_FOUND), and a gallery still shared with orgs must have its shares revoked first (CONFLICT).
+   */
+  handOver(caller: Caller, galleryId: string, orgId: string): GalleryView {
+    const grants = this.#app.tenancy.forPlatform(caller).galleries;
+    this.#app.store.transaction(() => {
+      if (grants.ownerOf(galleryId) !== null) throw notFound();
+      if (grants.grants(galleryId).length > 0)
+        throw new FaceLedgerError(
+          'CONFLICT',
+          'this gallery is shared with organisations; revoke its shares before handing it over',
+        );
+      grants.setOwner(galleryId, orgId);
+    });
+    const gallery = this.#app.store.galleries.list().find((g) => g.id === galleryId);
+    if (!gallery) throw notFound();
+    return { ...gallery, relation: 'owned' };
+  }
+
   /** Stops sharing a gallery with an org; NOT_FOUND when it was not shared. */
   revokeGrant(caller: Caller, galleryId: string, orgId: string): void {
     if (!this.#app.tenancy.forPlatform(caller).galleries.revoke(galleryId, orgId))

@@ -4,6 +4,7 @@ import type { FaceLedgerApp } from './app.js';
 import { CaseSearchService } from './case-search-service.js';
 import { ErasureRepo } from './erasure/erasure-repo.js';
 import { ErasureService } from './erasure-service.js';
+import { type ErasedCounts, OptOutService } from './opt-out-service.js';
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +17,7 @@ export interface GalleryPurge {
 }
 
 export interface PartFailure {
-  part: 'galleries' | 'audit' | 'searches';
+  part: 'galleries' | 'audit' | 'searches' | 'opt-outs';
   code: ErrorCode;
   message: string;
 }
@@ -29,6 +30,8 @@ export interface RetentionReport {
   audit: { purged: number; throughSeq: number | null } | null;
   /** Probe photos and history rows past their org's retention (each org's purge audited in its chain). */
   searches: { probes: number; searches: number } | null;
+  /** Public opt-outs whose hold ended: confirmed, their matching faces erased (audited in each owner's chain). */
+  optOuts: ({ confirmed: number } & ErasedCounts) | null;
   /** Parts that failed; the others still ran. Empty when all went well. */
   failures: PartFailure[];
 }
@@ -37,17 +40,27 @@ export interface RetentionReport {
  * The retention sweep the server runs on a timer and `faceledger retention run` runs by hand: images
  * held past their gallery's retention are erased with their faces, thumbnails and index entries;
  * probe photos and search history past their org's retention go; the audit log drops entries past its
- * own retention (which never goes below a year); each purge is audited as `retention.purge` with counts. Idempotent: running it twice purges nothing the second time.
+ * own retention (which never goes below a year); public opt-outs whose hold ended have their matching
+ * faces erased; each purge is audited with counts. Idempotent: running it twice purges nothing the
+ * second time.
  */
 export class RetentionService {
   readonly #searches: Pick<CaseSearchService, 'purgeExpired'>;
+  readonly #optOuts: Pick<OptOutService, 'confirmDue'>;
 
-  /** `searches`: the case search whose per-org probe and history retention to enforce (default settings otherwise). */
+  /**
+   * `searches`: the case search whose per-org probe and history retention to enforce; `optOuts`: the
+   * opt-out service whose held requests to confirm (default settings otherwise).
+   */
   constructor(
     private readonly app: FaceLedgerApp,
-    options: { searches?: Pick<CaseSearchService, 'purgeExpired'> } = {},
+    options: {
+      searches?: Pick<CaseSearchService, 'purgeExpired'>;
+      optOuts?: Pick<OptOutService, 'confirmDue'>;
+    } = {},
   ) {
     this.#searches = options.searches ?? new CaseSearchService(app);
+    this.#optOuts = options.optOuts ?? new OptOutService(app);
   }
 
   run(now: Date = this.app.clock.now(), actor: string = SYSTEM_ACTOR): RetentionReport {
@@ -56,6 +69,7 @@ export class RetentionService {
       galleries: [],
       audit: null,
       searches: null,
+      optOuts: null,
       failures: [],
     };
     const attempt = (part: PartFailure['part'], work: () => void): void => {
@@ -71,6 +85,9 @@ export class RetentionService {
     });
     attempt('searches', () => {
       report.searches = this.#searches.purgeExpired(now);
+    });
+    attempt('opt-outs', () => {
+      report.optOuts = this.#optOuts.confirmDue(now, actor);
     });
     // The audit log goes last, so the purges above are on record before it runs; it keeps its own
     // clock and retention (AuditLog refuses any cutoff inside the 365-day minimum).

@@ -32,6 +32,7 @@ const EXPECTED: Record<string, Partial<Record<Role, string>>> = {
   'orgs.manage': { 'platform-admin': 'any-org' },
   'ingest.run': { 'platform-admin': 'platform', 'org-admin': 'own-org' },
   'erasure.run': { 'platform-admin': 'platform', 'org-admin': 'own-org' },
+  'optouts.review': { 'platform-admin': 'platform' },
 };
 
 describe('policy', () => {

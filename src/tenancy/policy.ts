@@ -35,6 +35,7 @@ export const ACTIONS = [
   'orgs.manage',
   'ingest.run',
   'erasure.run',
+  'optouts.review',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -83,6 +84,8 @@ export const POLICY: Readonly<Record<Action, Grants>> = Object.freeze({
   'ingest.run': { 'org-admin': 'own-org', 'platform-admin': 'platform' },
   /** Erase subjects, images or galleries the caller's org (or the platform) owns. */
   'erasure.run': { 'org-admin': 'own-org', 'platform-admin': 'platform' },
+  /** List data subjects' opt-out requests (counts only) and confirm or reject a held one. */
+  'optouts.review': { 'platform-admin': 'platform' },
 });
 
 function reaches(caller: Caller, reach: Reach, resource: Resource): boolean {

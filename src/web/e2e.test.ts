@@ -499,9 +499,18 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await shot(page, '12-opt-out');
       await page.click('form[aria-label="Opt-out request"] button[type=submit]');
       await page.waitForSelector('[data-testid=confirmation-code]', { timeout: 30_000 });
-      assert.ok(((await page.textContent('[data-testid=confirmation-code]')) ?? '').trim().length >= 8);
+      const code = ((await page.textContent('[data-testid=confirmation-code]')) ?? '').trim();
+      assert.ok(code.length >= 8);
       assert.equal(await page.$('header.topbar'), null, 'the public page shows no app navigation');
       await shot(page, '13-opt-out-done');
+
+      // Later, with the code: the request is held (in force; held photos erased when the review ends).
+      const later = await newPage();
+      await later.goto('/opt-out');
+      await later.fill('#opt-out-code', code);
+      await later.click('form[aria-label="Check an opt-out request"] button[type=submit]');
+      await later.waitForSelector('[data-testid=opt-out-state][data-state=held]');
+      assert.match((await later.textContent('[data-testid=opt-out-state]')) ?? '', /erased after/);
     });
 
     it('is told clearly that an account is locked', async () => {

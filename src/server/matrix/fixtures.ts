@@ -281,6 +281,12 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
       },
     }),
   },
+  'PUT /api/v1/galleries/:id/owner': {
+    build: (c) => ({
+      params: { id: c.live ? c.fresh.platformGallery() : c.r.platform.galleryId },
+      json: { orgId: c.fresh.orgId(c.owner) },
+    }),
+  },
   'DELETE /api/v1/galleries/:id/grants/:orgId': {
     build: (c) => {
       const orgId = c.fresh.orgId(c.owner);
@@ -365,6 +371,20 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   },
   'POST /api/v1/opt-out/status': {
     build: (c) => ({ json: { code: c.r.optOutCode }, remoteAddress: nextAddress() }),
+  },
+  // The platform-admin's review: each allowed cell decides a held request of its own. Requests belong
+  // to no org, so one aimed at org B names none (404).
+  'GET /api/v1/opt-outs': { build: () => ({}) },
+  'POST /api/v1/opt-outs/:id/confirm': {
+    build: async (c) => ({
+      params: { id: c.live && c.owner === 'platform' ? await c.fresh.heldOptOut() : newId() },
+    }),
+  },
+  'POST /api/v1/opt-outs/:id/reject': {
+    build: async (c) => ({
+      params: { id: c.live && c.owner === 'platform' ? await c.fresh.heldOptOut() : newId() },
+      json: { reason: 'matrix review' },
+    }),
   },
 
   // Erasure: each allowed cell erases a gallery of its own, made for it.

@@ -13,6 +13,7 @@ import { AlertsRepo } from '../../services/alerts/alerts-repo.js';
 import { ALERT_KINDS } from '../../services/alerts/index.js';
 import { GalleryService } from '../../services/gallery-service.js';
 import { IdentityService } from '../../services/identity-service.js';
+import { OptOutService } from '../../services/opt-out-service.js';
 import { OrgGalleryService } from '../../services/org-gallery-service.js';
 import type { Caller } from '../../tenancy/index.js';
 import { lfw, lfwFolder } from '../../testing/fixtures.js';
@@ -254,6 +255,15 @@ export class Fresh {
     if (grantedTo)
       this.h.app.tenancy.forPlatform(this.w.platform.caller).galleries.grant(gallery.id, grantedTo);
     return gallery.id;
+  }
+
+  /** A held opt-out request, as the public page makes one (its id). */
+  async heldOptOut(): Promise<string> {
+    const service = new OptOutService(this.h.app);
+    await service.submit({ selfie: readFileSync(lfw('Aaron_Eckhart', 1)), via: 'public' });
+    const [newest] = service.list('held', 1).items;
+    assert.ok(newest);
+    return newest.id;
   }
 
   /** An open alert of the org (as the alert rules would raise one). */

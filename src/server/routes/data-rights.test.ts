@@ -6,9 +6,9 @@ import { GalleryService } from '../../services/gallery-service.js';
 import { IdentityService } from '../../services/identity-service.js';
 import { SearchService } from '../../services/search-service.js';
 import { lfw, lfwFolder } from '../../testing/fixtures.js';
+import { DEFAULT_OPT_OUT_PER_HOUR } from '../config.js';
 import { type Harness, makeWorld, startHarness, type World } from '../test-harness.js';
 import { multipartBody } from '../test-multipart.js';
-import { OPT_OUT_RATE_LIMIT } from './opt-out.js';
 
 let h: Harness;
 let w: World;
@@ -65,7 +65,7 @@ before(async () => {
 after(() => h.close());
 
 describe('POST /api/v1/opt-out', () => {
-  it('takes a selfie from anyone and answers only a confirmation code', async () => {
+  it('takes a selfie from anyone, suppresses the face at once and answers only a confirmation code', async () => {
     const res = await optOut({
       filename: 'me.jpg',
       data: readFileSync(lfw('Colin_Powell', 5)),
@@ -75,15 +75,20 @@ describe('POST /api/v1/opt-out', () => {
     const body = JSON.parse(res.body);
     assert.deepEqual(
       Object.keys(body).sort(),
-      ['confirmationCode', 'message', 'submittedAt'],
+      ['confirmationCode', 'eraseAfter', 'message', 'submittedAt'],
       'no match counts',
     );
-    assert.equal(faceRows(owned, /Colin_Powell/).length, 0, 'the enrolled faces are erased');
+    assert.equal(
+      Date.parse(body.eraseAfter) - Date.parse(body.submittedAt),
+      30 * 86_400_000,
+      'a 30-day hold',
+    );
+    assert.equal(faceRows(owned, /Colin_Powell/).length, 3, 'held: nothing is erased yet');
     const r = await new SearchService(h.app).search({
       probe: { path: lfw('Colin_Powell', 6) },
       galleryIds: [owned],
     });
-    assert.ok(!r.candidates.some((c) => /Colin_Powell/.test(c.location)));
+    assert.ok(!r.candidates.some((c) => /Colin_Powell/.test(c.location)), 'but search never returns them');
     assert.equal(r.candidates.length > 0, true, 'the others are still searchable');
 
     const status = await h.call({
@@ -92,7 +97,10 @@ describe('POST /api/v1/opt-out', () => {
       payload: { code: body.confirmationCode },
     });
     assert.equal(status.statusCode, 200, status.body);
-    assert.equal(JSON.parse(status.body).active, true);
+    assert.deepEqual(
+      { ...JSON.parse(status.body), submittedAt: undefined },
+      { submittedAt: undefined, state: 'held', active: true, eraseAfter: body.eraseAfter },
+    );
     const unknown = await h.call({
       method: 'POST',
       url: '/api/v1/opt-out/status',
@@ -117,11 +125,121 @@ describe('POST /api/v1/opt-out', () => {
 
   it('is rate-limited per client address: 429 with Retry-After', async () => {
     let res = await optOut(null);
-    while (res.statusCode !== 429 && optOutCalls <= OPT_OUT_RATE_LIMIT.max + 1) res = await optOut(null);
+    while (res.statusCode !== 429 && optOutCalls <= DEFAULT_OPT_OUT_PER_HOUR + 1) res = await optOut(null);
     assert.equal(res.statusCode, 429, `no 429 after ${optOutCalls} calls`);
-    assert.equal(optOutCalls, OPT_OUT_RATE_LIMIT.max + 1, 'the first call past the limit is refused');
+    assert.equal(optOutCalls, DEFAULT_OPT_OUT_PER_HOUR + 1, 'the first call past the limit is refused');
     assert.ok(Number(res.headers['retry-after']) > 0);
     assert.equal(JSON.parse(res.body).error.code, 'QUOTA');
+  });
+});
+
+describe('the platform-admin’s review of opt-outs', () => {
+  type Request = { id: string; state: string; via: string; facesRemoved: number; decidedBy: string | null };
+  let powellRequest: string;
+
+  const searchFor = (person: string, n: number) =>
+    new SearchService(h.app).search({ probe: { path: lfw(person, n) }, galleryIds: [owned] });
+
+  it('lists the requests (states, dates, counts) to platform-admins only', async () => {
+    const res = await h.call({ method: 'GET', url: '/api/v1/opt-outs', token: w.platform.token });
+    assert.equal(res.statusCode, 200, res.body);
+    const list = JSON.parse(res.body) as { total: number; items: Request[] };
+    assert.equal(list.total, 1);
+    const [request] = list.items;
+    assert.equal(request?.state, 'held');
+    assert.equal(request?.via, 'public');
+    assert.deepEqual(Object.keys(request ?? {}).sort(), [
+      'createdAt',
+      'decidedAt',
+      'decidedBy',
+      'eraseAfter',
+      'facesRemoved',
+      'id',
+      'imagesRemoved',
+      'state',
+      'via',
+    ]);
+    powellRequest = request?.id ?? '';
+    for (const token of [w.a.admin.token, w.a.auditor.token, w.a.investigator.token])
+      assert.equal(
+        errorOf(await h.call({ method: 'GET', url: '/api/v1/opt-outs', token }), 403).code,
+        'FORBIDDEN',
+      );
+  });
+
+  it('rejects a held request: the template goes and the faces it hid are searchable again', async () => {
+    const sent = await h.call({
+      method: 'POST',
+      url: '/api/v1/opt-out',
+      remoteAddress: '10.0.0.9',
+      ...multipartBody({ selfie: { filename: 's.jpg', data: readFileSync(lfw('Gerhard_Schroeder', 3)) } }),
+    });
+    assert.equal(sent.statusCode, 201, sent.body);
+    const { confirmationCode } = JSON.parse(sent.body);
+    assert.ok(
+      !(await searchFor('Gerhard_Schroeder', 4)).candidates.some((c) => /Schroeder/.test(c.location)),
+    );
+
+    const held = (await h.app.store.db
+      .prepare("SELECT id FROM opt_outs WHERE status = 'held' AND id != ?")
+      .pluck()
+      .get(powellRequest)) as string;
+    const reject = (id: string) =>
+      h.call({
+        method: 'POST',
+        url: `/api/v1/opt-outs/${id}/reject`,
+        token: w.platform.token,
+        payload: { reason: 'a flood of requests from one address, for people of one case' },
+      });
+    const res = await reject(held);
+    assert.equal(res.statusCode, 200, res.body);
+    const decided = JSON.parse(res.body) as Request;
+    assert.equal(decided.state, 'rejected');
+    assert.equal(decided.decidedBy, w.platform.caller.actor);
+    const template = h.app.store.db
+      .prepare('SELECT template FROM opt_outs WHERE id = ?')
+      .pluck()
+      .get(held) as Buffer;
+    assert.equal(template.length, 0, 'the template is destroyed');
+
+    const again = await searchFor('Gerhard_Schroeder', 4);
+    assert.match(again.candidates[0]?.location ?? '', /Gerhard_Schroeder/, 'searchable again, at rank 1');
+    const status = await h.call({
+      method: 'POST',
+      url: '/api/v1/opt-out/status',
+      payload: { code: confirmationCode },
+    });
+    assert.equal(JSON.parse(status.body).state, 'rejected');
+    assert.equal(JSON.parse(status.body).active, false);
+    assert.equal(errorOf(await reject(held), 409).code, 'CONFLICT');
+    const confirmRejected = await h.call({
+      method: 'POST',
+      url: `/api/v1/opt-outs/${held}/confirm`,
+      token: w.platform.token,
+    });
+    assert.equal(errorOf(confirmRejected, 409).code, 'CONFLICT');
+    assert.equal(errorOf(await reject('no-such-request'), 404).code, 'NOT_FOUND');
+  });
+
+  it('confirms a held request: its matching faces are erased now, audited', async () => {
+    const res = await h.call({
+      method: 'POST',
+      url: `/api/v1/opt-outs/${powellRequest}/confirm`,
+      token: w.platform.token,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const { request, removed } = JSON.parse(res.body) as { request: Request; removed: { faces: number } };
+    assert.equal(request.state, 'confirmed');
+    assert.equal(request.facesRemoved, 3);
+    assert.equal(removed.faces, 3);
+    assert.equal(faceRows(owned, /Colin_Powell/).length, 0, 'the enrolled faces are erased');
+    const erased = h.app.audit
+      .query({ types: ['erasure'], orgId: w.a.orgId, order: 'asc', limit: 100 })
+      .entries.map((e) => JSON.parse(e.details) as { requestRef?: string; facesRemoved: number });
+    assert.ok(
+      erased.some((d) => d.requestRef === powellRequest && d.facesRemoved === 3),
+      'in the owner’s chain',
+    );
   });
 });
 

@@ -45,7 +45,12 @@ after(async () => {
 
 type Res = { statusCode: number; body: string; headers: Record<string, unknown>; json: () => unknown };
 
-function call(method: 'GET' | 'POST' | 'PATCH', url: string, token: string | null, payload?: object) {
+function call(
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  url: string,
+  token: string | null,
+  payload?: object,
+) {
   return h.call({ method, url, token, ...(payload ? { payload } : {}) }) as Promise<Res>;
 }
 
@@ -450,5 +455,40 @@ describe('galleries', () => {
     refused(await call('GET', `/api/v1/galleries/${shared.id}/images`, w.a.admin.token), 403);
     refused(await call('GET', `/api/v1/galleries/${shared.id}`, w.b.investigator.token), 404);
     assert.deepEqual(await uploadsLeft(), []);
+  });
+
+  it('lets a platform-admin hand a platform gallery over to an org, once its shares are revoked', async () => {
+    const created = await call('POST', '/api/v1/galleries', w.platform.token, {
+      name: 'Built for Harbour',
+      legalBasis: 'contract with Harbour Police',
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const { id } = created.json() as { id: string };
+    const handOver = (token: string) =>
+      call('PUT', `/api/v1/galleries/${id}/owner`, token, { orgId: w.a.orgId });
+    assert.equal(
+      (await call('POST', `/api/v1/galleries/${id}/grants/${w.b.orgId}`, w.platform.token)).statusCode,
+      200,
+    );
+    refused(await handOver(w.platform.token), 409, 'CONFLICT');
+    refused(await handOver(w.a.admin.token), 403, 'FORBIDDEN');
+    assert.equal(
+      (await call('DELETE', `/api/v1/galleries/${id}/grants/${w.b.orgId}`, w.platform.token)).statusCode,
+      204,
+    );
+
+    const done = await handOver(w.platform.token);
+    assert.equal(done.statusCode, 200, done.body);
+    const mine = ok<{ relation: string }>(await call('GET', `/api/v1/galleries/${id}`, w.a.admin.token));
+    assert.equal(mine.relation, 'owned', 'org A now owns and manages it');
+    refused(await call('GET', `/api/v1/galleries/${id}`, w.platform.token), 404, 'NOT_FOUND');
+    refused(await handOver(w.platform.token), 404, 'NOT_FOUND');
+    const owner = auditOf(h.env, 'config.changed', w.a.orgId).flatMap(
+      (e) => e.details.changes as { key: string; to?: string | null }[],
+    );
+    assert.ok(
+      owner.some((c) => c.key === `gallery.${id}.owner` && c.to === w.a.orgId),
+      'audited in A’s chain',
+    );
   });
 });

@@ -11,6 +11,7 @@ import { galleryRoutes } from './galleries.js';
 import { healthRoutes } from './health.js';
 import { meRoutes } from './me.js';
 import { optOutRoutes } from './opt-out.js';
+import { optOutReviewRoutes } from './opt-out-review.js';
 import { platformRoutes } from './platform.js';
 import { searchRoutes } from './searches.js';
 import { sessionRoutes } from './session.js';
@@ -25,6 +26,7 @@ const MODULES: readonly ((ctx: ServerContext) => RouteDef[])[] = [
   galleryRoutes,
   auditRoutes,
   optOutRoutes,
+  optOutReviewRoutes,
   erasureRoutes,
 ];
 

@@ -7,32 +7,38 @@
  */
 import { z } from 'zod';
 import { FaceLedgerError } from '../../core/errors.js';
-import { OptOutService } from '../../services/opt-out-service.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route } from '../route.js';
 
-/** Per client address: a person opts out once; a few retries for a photo without a usable face. */
-export const OPT_OUT_RATE_LIMIT = { max: 5, perSeconds: 3600 } as const;
 const STATUS_RATE_LIMIT = { max: 30, perSeconds: 3600 } as const;
 
 const receiptOut = z.object({
   confirmationCode: z.string(),
   submittedAt: z.string(),
+  /** When faces already enrolled that match are erased, unless the request is rejected on review. */
+  eraseAfter: z.string().nullable(),
   message: z.string(),
 });
 
 const statusBody = z.strictObject({ code: z.string().min(1).max(64) });
-const statusOut = z.object({ submittedAt: z.string(), active: z.boolean() });
+const statusOut = z.object({
+  submittedAt: z.string(),
+  state: z.enum(['held', 'confirmed', 'rejected']),
+  active: z.boolean(),
+  eraseAfter: z.string().nullable(),
+});
 
 export function optOutRoutes(ctx: ServerContext): RouteDef[] {
-  const service = new OptOutService(ctx.app);
+  const service = ctx.services.optOuts;
+  // Per client address: a person opts out once; a few retries for a photo without a usable face.
+  const rateLimit = { max: ctx.config.optOutPerHour, perSeconds: 3600 };
   return [
     route({
       method: 'POST',
       url: '/api/v1/opt-out',
       summary: 'Opt out of face search: send a selfie with exactly one face (yours)',
       tags: ['data subjects'],
-      access: { kind: 'public', rateLimit: OPT_OUT_RATE_LIMIT },
+      access: { kind: 'public', rateLimit },
       multipart: {
         fields: z.strictObject({}),
         files: { selfie: { required: true, description: 'a photo with exactly one face: yours' } },
@@ -46,9 +52,12 @@ export function optOutRoutes(ctx: ServerContext): RouteDef[] {
         return {
           confirmationCode: receipt.confirmationCode,
           submittedAt: receipt.submittedAt,
+          eraseAfter: receipt.eraseAfter,
           message:
-            'Your face will no longer be returned by searches or enrolled into galleries. Keep this ' +
-            'confirmation code: it is shown only once. Your photo was not kept.',
+            'From now on your face is not returned by searches or enrolled into galleries. Photos of ' +
+            'you already held are erased when the review period ends, unless the request is found not ' +
+            'to be about your own face. Keep this confirmation code: it is shown only once. Your photo ' +
+            'was not kept.',
         };
       },
     }),

@@ -135,6 +135,20 @@ export function platformRoutes(ctx: ServerContext): RouteDef[] {
       handler: ({ caller, params }) => galleries.grant(caller, params.id, params.orgId),
     }),
     route({
+      method: 'PUT',
+      url: '/api/v1/galleries/:id/owner',
+      summary: 'Hand a platform gallery over to an org, which then owns and manages it',
+      tags: ['galleries'],
+      access: { kind: 'action', action: 'galleries.grant' },
+      params: idParams,
+      body: z.strictObject({ orgId: z.string().min(1).max(100) }),
+      response: z.object({ id: z.string(), name: z.string(), images: z.number(), faces: z.number() }),
+      handler: ({ caller, params, body }) => {
+        const g = galleries.handOver(caller, params.id, body.orgId);
+        return { id: g.id, name: g.name, images: g.images, faces: g.faces };
+      },
+    }),
+    route({
       method: 'DELETE',
       url: '/api/v1/galleries/:id/grants/:orgId',
       summary: 'Stop sharing a platform gallery with an org',

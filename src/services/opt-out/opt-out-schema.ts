@@ -21,3 +21,25 @@ export const OPT_OUT_MIGRATION = {
     );
   `,
 } as const;
+
+/**
+ * Opt-outs from the public page are held before anything is erased (migration v9). The public
+ * endpoint cannot check that a selfie is the sender's own face, so an erasure made at once would let
+ * anyone with someone's photo wipe that person from every gallery for good. Now such a request
+ * suppresses the face at once (never returned by search, never enrolled) and erases the matching faces
+ * only when its hold ends — or sooner, when a platform-admin confirms it. Within the hold a
+ * platform-admin may reject it: the template is destroyed and the faces, never erased, are searchable
+ * again. Requests made before v9 had already erased their faces: they are `confirmed`.
+ */
+export const OPT_OUT_HOLD_MIGRATION = {
+  version: 9,
+  name: 'opt-out hold and review',
+  sql: `
+    ALTER TABLE opt_outs ADD COLUMN status TEXT NOT NULL DEFAULT 'confirmed'
+      CHECK (status IN ('held', 'confirmed', 'rejected'));
+    ALTER TABLE opt_outs ADD COLUMN erase_after TEXT;   -- held: when the sweep confirms it; else null
+    ALTER TABLE opt_outs ADD COLUMN decided_by TEXT;    -- who confirmed or rejected it (null: the sweep, or at once)
+    ALTER TABLE opt_outs ADD COLUMN decided_at TEXT;
+    CREATE INDEX opt_outs_held ON opt_outs(status, erase_after);
+  `,
+} as const;

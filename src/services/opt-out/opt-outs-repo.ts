@@ -2,10 +2,22 @@ import type { Db } from '../../gallery/store/database.js';
 
 export type OptOutChannel = 'public' | 'cli';
 
+/**
+ * `held`: suppressed, its matching faces not yet erased (a public request within its hold);
+ * `confirmed`: its matching faces were erased, and any later match is suppressed;
+ * `rejected`: a platform-admin judged it not the sender's own face; its template is destroyed.
+ */
+export type OptOutState = 'held' | 'confirmed' | 'rejected';
+
 export interface OptOutRecord {
   id: string;
   via: OptOutChannel;
+  state: OptOutState;
   createdAt: string;
+  /** When a held request is confirmed by the sweep; null once decided. */
+  eraseAfter: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
   facesRemoved: number;
   imagesRemoved: number;
 }
@@ -13,15 +25,26 @@ export interface OptOutRecord {
 interface OptOutRow {
   id: string;
   via: OptOutChannel;
+  status: OptOutState;
   created_at: string;
+  erase_after: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
   faces_removed: number;
   images_removed: number;
 }
 
+const COLUMNS =
+  'id, via, status, created_at, erase_after, decided_by, decided_at, faces_removed, images_removed';
+
 const toRecord = (r: OptOutRow): OptOutRecord => ({
   id: r.id,
   via: r.via,
+  state: r.status,
   createdAt: r.created_at,
+  eraseAfter: r.erase_after,
+  decidedBy: r.decided_by,
+  decidedAt: r.decided_at,
   facesRemoved: r.faces_removed,
   imagesRemoved: r.images_removed,
 });
@@ -36,10 +59,15 @@ export class OptOutsRepo {
     codeSha256: string;
     via: OptOutChannel;
     now: string;
+    /** Null: confirmed at once (the operator checked the person's identity). */
+    eraseAfter: string | null;
   }): void {
     this.db
-      .prepare('INSERT INTO opt_outs (id, template, code_sha256, via, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(input.id, input.sealedTemplate, input.codeSha256, input.via, input.now);
+      .prepare(
+        `INSERT INTO opt_outs (id, template, code_sha256, via, created_at, status, erase_after)
+         VALUES (@id, @sealedTemplate, @codeSha256, @via, @now, @status, @eraseAfter)`,
+      )
+      .run({ ...input, status: input.eraseAfter === null ? 'confirmed' : 'held' });
   }
 
   addRemoved(id: string, removed: { faces: number; images: number }): void {
@@ -51,34 +79,95 @@ export class OptOutsRepo {
   }
 
   byCodeHash(codeSha256: string): OptOutRecord | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT id, via, created_at, faces_removed, images_removed FROM opt_outs WHERE code_sha256 = ?',
-      )
-      .get(codeSha256) as OptOutRow | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM opt_outs WHERE code_sha256 = ?`).get(codeSha256) as
+      | OptOutRow
+      | undefined;
     return row && toRecord(row);
   }
 
-  /**
-   * Changes whenever a row is added or removed: lets a cached copy of the templates tell cheaply that it
-   * is stale, also when another process (a CLI opt-out beside a running server) wrote the row.
-   */
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM opt_outs').get() as { n: number }).n;
+  byId(id: string): OptOutRecord | undefined {
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM opt_outs WHERE id = ?`).get(id) as
+      | OptOutRow
+      | undefined;
+    return row && toRecord(row);
   }
 
+  /** Newest first; `state` narrows the list. */
+  list(state?: OptOutState, limit = 100, offset = 0): { total: number; items: OptOutRecord[] } {
+    const where = state ? 'WHERE status = @state' : '';
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM opt_outs ${where}`).get({ state }) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM opt_outs ${where} ORDER BY rowid DESC LIMIT @limit OFFSET @offset`)
+      .all({ state, limit, offset }) as OptOutRow[];
+    return { total, items: rows.map(toRecord) };
+  }
+
+  /** Held requests whose hold ended at `now` or before, oldest first. */
+  dueIds(now: string): string[] {
+    return this.db
+      .prepare("SELECT id FROM opt_outs WHERE status = 'held' AND erase_after <= ? ORDER BY erase_after")
+      .pluck()
+      .all(now) as string[];
+  }
+
+  /** Held → confirmed; false when it was no longer held (decided meanwhile). */
+  confirm(id: string, by: string | null, now: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE opt_outs SET status = 'confirmed', erase_after = NULL, decided_by = ?, decided_at = ?
+           WHERE id = ? AND status = 'held'`,
+        )
+        .run(by, now, id).changes === 1
+    );
+  }
+
+  /** Held → rejected, destroying the template; false when it was no longer held. */
+  reject(id: string, by: string, now: string): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE opt_outs SET status = 'rejected', template = X'', erase_after = NULL, decided_by = ?, decided_at = ?
+           WHERE id = ? AND status = 'held'`,
+        )
+        .run(by, now, id).changes === 1
+    );
+  }
+
+  /** Requests whose templates suppress faces (held and confirmed ones). */
+  activeCount(): number {
+    return (
+      this.db.prepare("SELECT COUNT(*) AS n FROM opt_outs WHERE status != 'rejected'").get() as { n: number }
+    ).n;
+  }
+
+  /**
+   * Changes whenever the set of active templates does (a row added, or one rejected: rejection is
+   * final, so the count of rejected rows only grows): lets a cached copy of the templates tell cheaply
+   * that it is stale, also when another process (a CLI opt-out beside a running server) wrote the row.
+   */
   generation(): string {
-    const r = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m FROM opt_outs').get() as {
-      n: number;
-      m: number;
-    };
-    return `${r.n}:${r.m}`;
+    const r = this.db
+      .prepare(
+        "SELECT COUNT(*) AS n, COALESCE(MAX(rowid), 0) AS m, COALESCE(SUM(status = 'rejected'), 0) AS r FROM opt_outs",
+      )
+      .get() as { n: number; m: number; r: number };
+    return `${r.n}:${r.m}:${r.r}`;
   }
 
   sealedTemplates(): { id: string; template: Buffer }[] {
-    return this.db.prepare('SELECT id, template FROM opt_outs ORDER BY rowid').all() as {
-      id: string;
-      template: Buffer;
-    }[];
+    return this.db
+      .prepare("SELECT id, template FROM opt_outs WHERE status != 'rejected' ORDER BY rowid")
+      .all() as { id: string; template: Buffer }[];
+  }
+
+  /** One request's sealed template, while it is active. */
+  sealedTemplate(id: string): Buffer | undefined {
+    return this.db
+      .prepare("SELECT template FROM opt_outs WHERE id = ? AND status != 'rejected'")
+      .pluck()
+      .get(id) as Buffer | undefined;
   }
 }

@@ -3,9 +3,10 @@ import type { FaceLedgerApp } from '../app.js';
 import { suppressionListFor } from './suppression-list.js';
 
 /**
- * Search's last check: drops every neighbour whose face matches an opt-out template. The opt-out sweep
- * already erased such faces; this catches any it could not see (an approximate index missing one, a
- * face committed by another process in between), so a suppressed face is never returned.
+ * Search's last check: drops every neighbour whose face matches an active opt-out template. It is
+ * what hides the faces of a held request (not erased until its hold ends), and it catches any face a
+ * confirmed request's erasure could not see (an approximate index missing one, a face committed by
+ * another process in between), so a suppressed face is never returned.
  */
 export function withoutSuppressed(app: FaceLedgerApp, neighbors: Neighbor[]): Neighbor[] {
   const templates = suppressionListFor(app.store.db, app.vault).current();

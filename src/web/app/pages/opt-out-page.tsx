@@ -13,13 +13,34 @@ import { useTitle } from '../hooks.js';
 interface Receipt {
   confirmationCode: string;
   submittedAt: string;
+  eraseAfter: string | null;
   message?: string;
+}
+
+interface Status {
+  submittedAt: string;
+  state: 'held' | 'confirmed' | 'rejected';
+  active: boolean;
+  eraseAfter: string | null;
+}
+
+/** What a person is told of their request's state: never what it matched. */
+function describeStatus(s: Status): string {
+  const sent = `sent ${formatTime(s.submittedAt)}`;
+  switch (s.state) {
+    case 'held':
+      return `Your request (${sent}) is in force: your face is left out of every search. Photos of you already held are erased after ${formatTime(s.eraseAfter ?? s.submittedAt)}.`;
+    case 'confirmed':
+      return `Your request (${sent}) is in force, and photos of you that were held have been erased.`;
+    case 'rejected':
+      return `Your request (${sent}) was rejected on review: it was found not to be about the sender’s own face.`;
+  }
 }
 
 /** Anyone holding a confirmation code can check that the request is still on file. */
 function StatusCheck() {
   const [code, setCode] = useState('');
-  const [answer, setAnswer] = useState<{ submittedAt: string; active: boolean } | null>(null);
+  const [answer, setAnswer] = useState<Status | null>(null);
   const [error, setError] = useState<unknown>(null);
   return (
     <form
@@ -29,10 +50,7 @@ function StatusCheck() {
         e.preventDefault();
         setError(null);
         setAnswer(null);
-        api
-          .post<{ submittedAt: string; active: boolean }>(EP.optOutStatus, { code: code.trim() }, true)
-          .then(setAnswer)
-          .catch(setError);
+        api.post<Status>(EP.optOutStatus, { code: code.trim() }, true).then(setAnswer).catch(setError);
       }}
     >
       <h2>Already sent one?</h2>
@@ -47,9 +65,10 @@ function StatusCheck() {
         />
       </div>
       {answer ? (
-        <Message kind="ok">
-          {answer.active ? 'Your request is on file and in force' : 'Your request is on file'} (sent{' '}
-          {formatTime(answer.submittedAt)}).
+        <Message kind={answer.active ? 'ok' : 'error'}>
+          <span data-testid="opt-out-state" data-state={answer.state}>
+            {describeStatus(answer)}
+          </span>
         </Message>
       ) : null}
       {error ? <Message kind="error">{messageOf(error)}</Message> : null}
