@@ -185,7 +185,7 @@ describe('erasure', () => {
   });
 
   it('erases an identity: its faces and the images left without a face', async () => {
-    new IdentityService(app).build('a');
+    await new IdentityService(app).build('a');
     const powell = facesOf(owned, /Colin_Powell/);
     assert.equal(powell.length, 3);
     const identityId = app.store.faces.get(powell[0]?.id as string)?.identityId;

@@ -113,7 +113,7 @@ describe('search', () => {
   });
 
   it('shows one candidate per identity once identities are built', async () => {
-    const built = new IdentityService(app).build('test');
+    const built = await new IdentityService(app).build('test');
     assert.ok(built.identities >= 4 && built.identities <= built.faces);
     const r = await search.search({ probe: { path: lfw('Colin_Powell', 5) }, galleries: ['test'], top: 10 });
     const ids = r.candidates.map((c) => c.identity?.id).filter(Boolean);

@@ -11,6 +11,7 @@ import type { Gallery, Identity, IngestItem, IngestJob } from '../gallery/store/
 import { type Caller, checkGalleryName, type GalleryGrant } from '../tenancy/index.js';
 import type { FaceLedgerApp } from './app.js';
 import { GalleryService } from './gallery-service.js';
+import { type IdentityBuild, IdentityService } from './identity-service.js';
 
 /** How the caller's org holds the gallery: it owns it, it was shared with it, or (platform-admins) the platform's. */
 export type GalleryRelation = 'owned' | 'granted' | 'platform';
@@ -130,6 +131,12 @@ export class OrgGalleryService {
     const gallery = this.requireManaged(caller, galleryId);
     const total = this.#statsOf(gallery.id).images;
     return { total, limit, offset, items: this.#app.store.images.page(gallery.id, limit, offset) };
+  }
+
+  /** Regroups a managed gallery's faces into identities (replacing the previous grouping). */
+  buildIdentities(caller: Caller, galleryId: string): Promise<IdentityBuild> {
+    const gallery = this.requireManaged(caller, galleryId);
+    return new IdentityService(this.#app).buildGallery(gallery.id);
   }
 
   /** One page of a managed gallery's identities (face groups), largest first. */

@@ -404,6 +404,21 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
         `document.querySelectorAll('[data-testid=images-table] tbody tr').length === ${UPLOAD_PEOPLE.length - 1}`,
       );
     });
+
+    it('groups the gallery’s faces into identities, one per person', async () => {
+      await page.click('[role=tab]:has-text("Identities")');
+      await page.click('[data-testid=build-identities]');
+      await page.waitForSelector('[data-testid=identities-built]');
+      const people = UPLOAD_PEOPLE.length - 1; // one image was erased above
+      assert.match(
+        (await page.textContent('[data-testid=identities-built]')) ?? '',
+        new RegExp(`Grouped ${people} faces into ${people} identities`),
+      );
+      await waitUntil(
+        page,
+        `document.querySelectorAll('[data-testid=identities-table] tbody tr').length === ${people}`,
+      );
+    });
   });
 
   describe('a new org-admin', () => {

@@ -16,7 +16,10 @@ export function registerIdentities(program: Command, globals: () => GlobalOption
       const options = globals();
       const r = await withApp(options, (app) => new IdentityService(app).build(opts.gallery));
       if (options.json) printJson(r);
-      else console.log(`Grouped ${r.faces} faces into ${r.identities} identities.`);
+      else
+        console.log(
+          `Grouped ${r.faces} faces into ${r.identities} identities${r.suppressed ? ` (${r.suppressed} opted-out face(s) left out)` : ''}.`,
+        );
     });
   identities
     .command('list')

@@ -50,6 +50,14 @@ export class IdentitiesRepo {
     return rows.map(toIdentity);
   }
 
+  count(galleryId: string): number {
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM identities WHERE gallery_id = ?').get(galleryId) as {
+        n: number;
+      }
+    ).n;
+  }
+
   get(id: string): Identity | undefined {
     const row = this.db.prepare('SELECT * FROM identities WHERE id = ?').get(id) as IdentityRow | undefined;
     return row && toIdentity(row);

@@ -351,6 +351,12 @@ export const FIXTURES: Readonly<Record<string, Fixture>> = {
   'GET /api/v1/galleries/:id/jobs': { build: (c) => ({ params: { id: galleryOf(c) } }) },
   'GET /api/v1/galleries/:id/images': { build: (c) => ({ params: { id: galleryOf(c) } }) },
   'GET /api/v1/galleries/:id/identities': { build: (c) => ({ params: { id: galleryOf(c) } }) },
+  // Regrouping replaces identities: each allowed cell regroups a gallery of its own.
+  'POST /api/v1/galleries/:id/identities': {
+    build: async (c) => ({
+      params: { id: c.live ? (await c.fresh.enrolledGallery(c.owner)).galleryId : galleryOf(c) },
+    }),
+  },
 
   // Audit and alerts.
   'GET /api/v1/audit': { build: () => ({}) },

@@ -204,7 +204,7 @@ export class Fresh {
       source: this.#photos,
       createdBy: caller.actor,
     });
-    new IdentityService(this.h.app).build(galleryId);
+    await new IdentityService(this.h.app).buildGallery(galleryId);
     const image = this.h.app.store.images.page(galleryId, 1, 0)[0];
     const face = image?.faces[0];
     const identity = this.h.app.store.identities.list(galleryId, 1, 0)[0];

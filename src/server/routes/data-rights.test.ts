@@ -280,7 +280,7 @@ describe('DELETE erasure routes', () => {
     assert.equal((await del(`/api/v1/faces/${face.id}`, w.a.admin.token)).statusCode, 200);
     assert.equal(h.app.store.faces.get(face.id), undefined);
 
-    new IdentityService(h.app).build(owned);
+    await new IdentityService(h.app).build(owned);
     const [schroeder] = faceRows(owned, /Gerhard_Schroeder/);
     const identityId = h.app.store.faces.get(schroeder?.id as string)?.identityId;
     assert.ok(identityId);

@@ -302,6 +302,29 @@ describe('galleries', () => {
     assert.deepEqual([identities.total, identities.identities], [0, []]);
   });
 
+  it('groups the faces into identities for the owning org-admin: one per person', async () => {
+    refused(await call('POST', `/api/v1/galleries/${galleryId}/identities`, w.a.investigator.token), 403);
+    refused(await call('POST', `/api/v1/galleries/${galleryId}/identities`, w.b.admin.token), 404);
+    const built = ok<{ faces: number; identities: number; suppressed: number }>(
+      await call('POST', `/api/v1/galleries/${galleryId}/identities`, w.a.admin.token),
+    );
+    const people = new Set(PEOPLE.map(([name]) => name)).size;
+    assert.equal(built.suppressed, 0);
+    assert.ok(built.faces >= PEOPLE.length, `${built.faces} faces`);
+    const page = ok<{ total: number; identities: { subjectId: string | null; faceCount: number }[] }>(
+      await call('GET', `/api/v1/galleries/${galleryId}/identities?limit=50`, w.a.admin.token),
+    );
+    assert.equal(page.total, built.identities);
+    // The two photos of each person with two are grouped together (the largest identities).
+    const pairs = page.identities.filter((i) => i.faceCount >= 2);
+    assert.ok(pairs.length >= PEOPLE.length - people, `${pairs.length} identities with 2+ faces`);
+    assert.equal(
+      page.identities.reduce((n, i) => n + i.faceCount, 0),
+      built.faces,
+      'every face in exactly one identity',
+    );
+  });
+
   it('counts a second upload of the same photos as duplicates and enrols nothing twice', async () => {
     const accepted = ok<{ job: Job }>(
       await upload(w.a.admin.token, galleryId, { archive: { filename: 'again.zip', data: archive } }),

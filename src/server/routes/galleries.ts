@@ -315,6 +315,17 @@ export function galleryRoutes(ctx: ServerContext): RouteDef[] {
       },
     }),
     route({
+      method: 'POST',
+      url: '/api/v1/galleries/:id/identities',
+      summary:
+        "Group a gallery's faces into identities (replaces the previous grouping; opted-out faces are left out)",
+      tags: ['galleries'],
+      access: { kind: 'action', action: 'galleries.manage' },
+      params: idParams,
+      response: z.object({ faces: z.number(), identities: z.number(), suppressed: z.number() }),
+      handler: ({ caller, params }) => galleries.buildIdentities(caller, params.id),
+    }),
+    route({
       method: 'GET',
       url: '/api/v1/galleries/:id/identities',
       summary: "A page of a gallery's identities (groups of faces of one person), largest first",

@@ -237,6 +237,12 @@ interface IdentityRow {
   faceCount: number;
 }
 
+interface IdentityBuild {
+  faces: number;
+  identities: number;
+  suppressed: number;
+}
+
 interface PageOf<T> {
   total?: number;
   items: T[];
@@ -334,17 +340,54 @@ function IdentitiesTable({
   onErase: (t: EraseTarget) => void;
 }) {
   const [offset, setOffset] = useState(0);
+  const [building, setBuilding] = useState(false);
+  const [built, setBuilt] = useState<IdentityBuild | null>(null);
+  const [buildError, setBuildError] = useState<unknown>(null);
   const page = useResource(
     (signal) =>
       api.get<PageOf<IdentityRow>>(EP.galleryIdentities(galleryId), { limit: PAGE, offset }, signal),
-    [galleryId, offset, refresh],
+    [galleryId, offset, refresh, built],
   );
   const items = listOf<IdentityRow>(page.data, 'identities');
+  const build = () => {
+    setBuilding(true);
+    setBuildError(null);
+    api
+      .post<IdentityBuild>(EP.galleryIdentities(galleryId), {})
+      .then((r) => {
+        setOffset(0);
+        setBuilt(r);
+      })
+      .catch(setBuildError)
+      .finally(() => setBuilding(false));
+  };
   return (
     <div>
-      <ErrorMessage error={page.error} />
+      <div class="row toolbar">
+        <button
+          type="button"
+          class="secondary"
+          data-testid="build-identities"
+          disabled={building}
+          onClick={build}
+        >
+          {building ? 'Grouping faces…' : 'Group faces into identities'}
+        </button>
+        <span class="small muted">
+          Replaces the current grouping. Faces of opted-out people are left out.
+        </span>
+      </div>
+      {built ? (
+        <Message kind="ok">
+          <span data-testid="identities-built">
+            Grouped {built.faces} faces into {built.identities} identities
+            {built.suppressed ? ` (${built.suppressed} opted-out faces left out)` : ''}.
+          </span>
+        </Message>
+      ) : null}
+      <ErrorMessage error={page.error ?? buildError} />
       <div class="table-wrap">
-        <table>
+        <table data-testid="identities-table">
           <thead>
             <tr>
               <th>Identity</th>
@@ -375,7 +418,7 @@ function IdentitiesTable({
             {page.data && items.length === 0 ? (
               <tr>
                 <td colSpan={4} class="muted">
-                  No identities: faces are grouped into identities by subject id or by the identity build.
+                  No identities yet: group the faces with the button above.
                 </td>
               </tr>
             ) : null}
