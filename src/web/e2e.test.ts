@@ -15,6 +15,7 @@ import { encode } from 'uqr';
 import { projectRoot } from '../core/project-paths.js';
 import { type Harness, makeWorld, startHarness, type World } from '../server/test-harness.js';
 import { GalleryService } from '../services/gallery-service.js';
+import { OptOutService } from '../services/opt-out-service.js';
 import { OrgGalleryService } from '../services/org-gallery-service.js';
 import { freshCode, PASSWORD } from '../tenancy/test-fixtures.js';
 import { totpCode } from '../tenancy/totp.js';
@@ -41,9 +42,9 @@ const UPLOAD_PEOPLE = ['Ariel_Sharon', 'John_Ashcroft', 'Jean_Chretien', 'Serena
 
 /** Expressions run in the page (as text: this file is compiled for Node, without the DOM's types). */
 const IN_BROWSER = {
-  /** The comparison's probe crop holds a picture, not a blank canvas. */
-  probeCropDrawn: `(() => {
-    const c = document.querySelector('[data-testid=probe-crop]');
+  /** A face-crop canvas holds a picture, not a blank canvas. */
+  cropDrawn: (testId: string) => `(() => {
+    const c = document.querySelector('[data-testid=${testId}]');
     const d = c && c.getContext('2d').getImageData(100, 100, 40, 40).data;
     return !!d && d.some((v, i) => i % 4 !== 3 && v > 20);
   })()`,
@@ -177,7 +178,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       const nav = await page.$$eval('nav[aria-label=Main] a', (as) =>
         as.map((a) => a.getAttribute('data-nav')),
       );
-      assert.deepEqual(nav, ['search', 'history']);
+      assert.deepEqual(nav, ['search', 'compare', 'history']);
     });
 
     it('cannot reach the admin, audit or galleries pages, even by typing their address', async () => {
@@ -244,7 +245,7 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.waitForSelector('[data-testid=compare-dialog][open]');
       assert.equal(await page.textContent('[data-testid=compare-similarity]'), cardSimilarity);
       // The probe's face crop is drawn from the photo in the browser (not a blank canvas).
-      await waitUntil(page, IN_BROWSER.probeCropDrawn);
+      await waitUntil(page, IN_BROWSER.cropDrawn('probe-crop'));
       assert.match(
         (await page.textContent('[data-testid=compare-dialog] [data-testid=lead-notice]')) ?? '',
         /not an identification/i,
@@ -301,6 +302,29 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       );
       assert.ok(await page.isVisible('[data-testid=lead-notice]'));
       await page.waitForSelector('[data-testid=probe-image]');
+    });
+
+    it('compares two photos 1:1 on the compare page, for a case', async () => {
+      await page.goto('/compare');
+      await page.setInputFiles('#compare-a', lfw('Colin_Powell', 1));
+      await page.setInputFiles('#compare-b', lfw('Colin_Powell', 2));
+      await page.click('form[aria-label="New comparison"] button[type=submit]');
+      await page.waitForSelector('[data-testid=case-number-error]:has-text("case number is required")');
+      await page.fill('#case-number', 'HP-2026-0043');
+      await page.selectOption('#purpose', 'homicide');
+      await page.click('form[aria-label="New comparison"] button[type=submit]');
+      await page.waitForSelector('[data-testid=compare-result]', { timeout: 60_000 });
+      assert.equal(await page.getAttribute('[data-testid=compare-result]', 'data-match'), 'true');
+      assert.match((await page.textContent('[data-testid=compare-verdict]')) ?? '', /may be the same person/);
+      assert.match((await page.textContent('[data-testid=lead-notice]')) ?? '', /not an identification/i);
+      await waitUntil(page, IN_BROWSER.cropDrawn('compare-crop-a'));
+      await waitUntil(page, IN_BROWSER.cropDrawn('compare-crop-b'));
+      await shot(page, '05b-compare');
+
+      await page.setInputFiles('#compare-b', lfw('Serena_Williams', 1));
+      await page.click('form[aria-label="New comparison"] button[type=submit]');
+      await page.waitForSelector('[data-testid=compare-result][data-match=false]', { timeout: 60_000 });
+      assert.match((await page.textContent('[data-testid=compare-verdict]')) ?? '', /No match/);
     });
   });
 
@@ -472,6 +496,24 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       await page.waitForURL('**/admin');
       await page.waitForSelector('header.topbar');
     });
+
+    it('has their sign-in reset by an admin after losing their phone: a new link, the old password refused', async () => {
+      const admin = await newPage();
+      await signIn(admin, world.a.admin.email, () => freshCode(h.env, world.a.admin));
+      const row = admin.locator('[data-testid=user-row][data-email="deputy@harbour-police.example"]');
+      await row.locator('button:has-text("Reset sign-in")').click();
+      await row.locator('input[type=checkbox]').check();
+      await row.locator('button[type=submit]:has-text("Reset")').click();
+      const link = ((await admin.textContent('[data-testid=reset-link]')) ?? '').trim();
+      assert.match(link, /\/setup#token=/);
+
+      const page = await newPage();
+      await page.goto('/');
+      await page.fill('#login-email', 'deputy@harbour-police.example');
+      await page.fill('#login-password', PASSWORD);
+      await page.click('form[aria-label="Sign in"] button[type=submit]');
+      await page.waitForSelector('.message:has-text("Sign-in failed")');
+    });
   });
 
   describe('an auditor', () => {
@@ -502,6 +544,106 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
       );
       await page.goto('/search');
       await page.waitForSelector('[data-testid=not-permitted]');
+    });
+  });
+
+  describe('a platform-admin', () => {
+    let page: Page;
+    const optOuts = () => new OptOutService(h.app);
+
+    before(async () => {
+      page = await newPage();
+      await signIn(page, world.platform.admin.email, () => freshCode(h.env, world.platform.admin));
+    });
+
+    it('lands on the platform page and creates an org with its first org-admin', async () => {
+      await page.waitForURL('**/platform');
+      const nav = await page.$$eval('nav[aria-label=Main] a', (as) =>
+        as.map((a) => a.getAttribute('data-nav')),
+      );
+      assert.deepEqual(nav, ['galleries', 'audit', 'platform']);
+      await page.waitForSelector('[data-testid=org-row][data-name="Harbour Police"]');
+      await page.fill('#org-name', 'Coastguard (e2e)');
+      await page.fill('#org-contact-person', 'Duty officer');
+      await page.click('form[aria-label="Create an organisation"] button[type=submit]');
+      const row = page.locator('[data-testid=org-row][data-name="Coastguard (e2e)"]');
+      await row.waitFor();
+      await row.locator('button:has-text("Add org-admin")').click();
+      await row.locator('input[type=email]').fill('chief@coastguard.example');
+      await row.locator('button[type=submit]').click();
+      assert.match(
+        ((await page.textContent('[data-testid=org-admin-setup-link]')) ?? '').trim(),
+        /\/setup#token=/,
+      );
+      await row.locator('button:has-text("Done")').click();
+      await row.locator('button:has-text("Suspend")').click();
+      await page.waitForSelector(
+        '[data-testid=org-row][data-name="Coastguard (e2e)"] [data-testid=org-status]:has-text("suspended")',
+      );
+      await shot(page, '15-platform-orgs');
+    });
+
+    it('shares a platform gallery with an org, withdraws it, and hands the gallery over', async () => {
+      const gallery = new OrgGalleryService(h.app).create(world.platform.caller, {
+        name: 'Missing persons (platform)',
+        legalBasis: 'Statutory missing-persons register',
+      });
+      await page.click('[role=tab]:has-text("Platform galleries")');
+      const row = page.locator('[data-testid=platform-gallery-row][data-name="Missing persons (platform)"]');
+      await row.waitFor();
+      await row.locator('select').selectOption({ label: 'Inland Revenue' });
+      await row.locator('button:has-text("Share")').click();
+      await row.locator('[data-testid=grant]:has-text("Inland Revenue")').waitFor();
+      const grants = h.app.tenancy.forPlatform(world.platform.caller).galleries;
+      assert.deepEqual(
+        grants.grants(gallery.id).map((g) => g.orgId),
+        [world.b.orgId],
+      );
+      assert.equal(await row.locator('button:has-text("Hand over")').isDisabled(), true, 'not while shared');
+      await row.locator('[data-testid=grant] button').click();
+      await row.locator('[data-testid=grant]').waitFor({ state: 'detached' });
+      await row.locator('select').selectOption({ label: 'Inland Revenue' });
+      await row.locator('button:has-text("Hand over")').click();
+      await row.waitFor({ state: 'detached' });
+      assert.equal(grants.ownerOf(gallery.id), world.b.orgId);
+    });
+
+    it('reviews held opt-outs: confirms one (faces erased) and rejects another (template destroyed)', async () => {
+      await optOuts().submit({ selfie: readFileSync(lfw('Jacques_Chirac', 2)), via: 'public' });
+      await optOuts().submit({ selfie: readFileSync(lfw('Hugo_Chavez', 2)), via: 'public' });
+      const held = optOuts().list('held').items;
+      assert.equal(held.length, 2);
+      await page.click('[role=tab]:has-text("Opt-out review")');
+      await waitUntil(
+        page,
+        "document.querySelectorAll('[data-testid=opt-out-row][data-state=held]').length === 2",
+      );
+      await shot(page, '16-platform-opt-outs');
+      await page
+        .locator('[data-testid=opt-out-row]')
+        .first()
+        .locator('button:has-text("Confirm now")')
+        .click();
+      await page.waitForSelector('.message.ok:has-text("Confirmed")');
+      await waitUntil(
+        page,
+        "document.querySelectorAll('[data-testid=opt-out-row][data-state=held]').length === 1",
+      );
+      const last = page.locator('[data-testid=opt-out-row]').first();
+      await last.locator('button:has-text("Reject")').click();
+      await last.locator('input').fill('Sent with twenty others from one address for one case');
+      await last.locator('button[type=submit]').click();
+      await page.waitForSelector('.message.ok:has-text("Rejected")');
+      const states = optOuts()
+        .list()
+        .items.filter((r) => held.some((x) => x.id === r.id))
+        .map((r) => r.state)
+        .sort();
+      assert.deepEqual(states, ['confirmed', 'rejected']);
+      const confirmed = optOuts()
+        .list('confirmed')
+        .items.find((r) => held.some((x) => x.id === r.id));
+      assert.equal(confirmed?.facesRemoved, 1, 'the enrolled photo of that person was erased');
     });
   });
 

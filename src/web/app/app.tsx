@@ -6,10 +6,12 @@ import { NotFoundPage, NotPermitted } from './components/common.js';
 import { AccountPage } from './pages/account-page.js';
 import { AdminPage } from './pages/admin-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { ComparePage } from './pages/compare-page.js';
 import { GalleriesPage } from './pages/galleries-page.js';
 import { HistoryPage } from './pages/history-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OptOutPage } from './pages/opt-out-page.js';
+import { PlatformPage } from './pages/platform-page.js';
 import { SearchPage } from './pages/search-page.js';
 import { SetupPage } from './pages/setup-page.js';
 import { StoredSearchPage } from './pages/stored-search-page.js';
@@ -17,13 +19,25 @@ import { homeFor, mayOpen, PAGE_LABELS, type Page } from './permissions.js';
 import { match, navigate, useLocation } from './router.js';
 import { signOut, useSession } from './session.js';
 
-const NAV_ORDER: readonly Page[] = ['search', 'history', 'galleries', 'admin', 'audit'];
-const NAV_PATH: Readonly<Record<Page, string>> = {
-  search: '/search',
-  history: '/history',
-  galleries: '/galleries',
-  admin: '/admin',
-  audit: '/audit',
+const NAV_ORDER: readonly Page[] = [
+  'search',
+  'compare',
+  'history',
+  'galleries',
+  'admin',
+  'audit',
+  'platform',
+];
+
+/** Each page's path and view; the shell only picks the one the path names and checks the role. */
+const PAGES: Readonly<Record<Page, { path: string; view: (user: SessionUser) => ComponentChildren }>> = {
+  search: { path: '/search', view: () => <SearchPage /> },
+  compare: { path: '/compare', view: () => <ComparePage /> },
+  history: { path: '/history', view: (user) => <HistoryPage user={user} /> },
+  galleries: { path: '/galleries', view: () => <GalleriesPage /> },
+  admin: { path: '/admin', view: (user) => <AdminPage user={user} /> },
+  audit: { path: '/audit', view: (user) => <AuditPage user={user} /> },
+  platform: { path: '/platform', view: () => <PlatformPage /> },
 };
 
 function TopBar({ user, path }: { user: SessionUser; path: string }) {
@@ -37,10 +51,12 @@ function TopBar({ user, path }: { user: SessionUser; path: string }) {
         {pages.map((p) => (
           <a
             key={p}
-            href={NAV_PATH[p]}
+            href={PAGES[p].path}
             data-nav={p}
             aria-current={
-              path === NAV_PATH[p] || (p === 'history' && path.startsWith('/searches/')) ? 'page' : undefined
+              path === PAGES[p].path || (p === 'history' && path.startsWith('/searches/'))
+                ? 'page'
+                : undefined
             }
           >
             {PAGE_LABELS[p]}
@@ -76,46 +92,22 @@ function SignedInPages({ user, path }: { user: SessionUser; path: string }) {
     if (path === '/' || path === '/login') navigate(home, { replace: true });
   }, [path, home]);
 
-  const stored = match('/searches/:id', path);
   if (path === '/' || path === '/login') return null;
-  if (path === '/search')
-    return (
-      <Guarded user={user} page="search">
-        <SearchPage />
-      </Guarded>
-    );
-  if (path === '/history')
-    return (
-      <Guarded user={user} page="history">
-        <HistoryPage user={user} />
-      </Guarded>
-    );
+  if (path === '/account') return <AccountPage user={user} />;
+  const stored = match('/searches/:id', path);
   if (stored)
     return (
       <Guarded user={user} page="history">
         <StoredSearchPage id={stored.id as string} />
       </Guarded>
     );
-  if (path === '/account') return <AccountPage user={user} />;
-  if (path === '/galleries')
-    return (
-      <Guarded user={user} page="galleries">
-        <GalleriesPage />
-      </Guarded>
-    );
-  if (path === '/admin')
-    return (
-      <Guarded user={user} page="admin">
-        <AdminPage user={user} />
-      </Guarded>
-    );
-  if (path === '/audit')
-    return (
-      <Guarded user={user} page="audit">
-        <AuditPage user={user} />
-      </Guarded>
-    );
-  return <NotFoundPage />;
+  const page = NAV_ORDER.find((p) => PAGES[p].path === path);
+  if (!page) return <NotFoundPage />;
+  return (
+    <Guarded user={user} page={page}>
+      {PAGES[page].view(user)}
+    </Guarded>
+  );
 }
 
 export function App() {

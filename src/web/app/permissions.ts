@@ -4,14 +4,16 @@
  */
 import type { Role } from './api/types.js';
 
-export type Page = 'search' | 'history' | 'galleries' | 'admin' | 'audit';
+export type Page = 'search' | 'compare' | 'history' | 'galleries' | 'admin' | 'audit' | 'platform';
 
 const PAGE_ROLES: Readonly<Record<Page, readonly Role[]>> = {
   search: ['investigator'],
+  compare: ['investigator'],
   history: ['investigator', 'org-admin', 'auditor'],
   galleries: ['org-admin', 'platform-admin'],
   admin: ['org-admin'],
   audit: ['auditor', 'platform-admin'],
+  platform: ['platform-admin'],
 };
 
 export function mayOpen(roles: readonly Role[], page: Page): boolean {
@@ -23,14 +25,17 @@ export function homeFor(roles: readonly Role[]): string {
   if (mayOpen(roles, 'search')) return '/search';
   if (roles.includes('auditor')) return '/audit';
   if (mayOpen(roles, 'admin')) return '/admin';
+  if (mayOpen(roles, 'platform')) return '/platform';
   if (mayOpen(roles, 'galleries')) return '/galleries';
   return '/history';
 }
 
 export const PAGE_LABELS: Readonly<Record<Page, string>> = {
   search: 'Search',
+  compare: 'Compare',
   history: 'History',
   galleries: 'Galleries',
   admin: 'Admin',
   audit: 'Audit',
+  platform: 'Platform',
 };

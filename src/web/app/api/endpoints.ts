@@ -5,6 +5,8 @@ const enc = encodeURIComponent;
 
 export const EP = {
   purposes: '/api/v1/purposes',
+  searches: '/api/v1/searches',
+  compare: '/api/v1/compare',
   galleries: '/api/v1/galleries',
   gallery: (id: string) => `/api/v1/galleries/${enc(id)}`,
   galleryIngest: (id: string) => `/api/v1/galleries/${enc(id)}/ingest`,
@@ -29,6 +31,14 @@ export const EP = {
   auditVerify: '/api/v1/audit/verify',
   alerts: '/api/v1/alerts',
   alertAck: (id: string) => `/api/v1/alerts/${enc(id)}/ack`,
+  orgs: '/api/v1/orgs',
+  orgById: (id: string) => `/api/v1/orgs/${enc(id)}`,
+  orgAdmins: (id: string) => `/api/v1/orgs/${enc(id)}/admins`,
+  galleryGrant: (id: string, orgId: string) => `/api/v1/galleries/${enc(id)}/grants/${enc(orgId)}`,
+  galleryOwner: (id: string) => `/api/v1/galleries/${enc(id)}/owner`,
+  optOutRequests: '/api/v1/opt-outs',
+  optOutConfirm: (id: string) => `/api/v1/opt-outs/${enc(id)}/confirm`,
+  optOutReject: (id: string) => `/api/v1/opt-outs/${enc(id)}/reject`,
   optOut: '/api/v1/opt-out',
   optOutStatus: '/api/v1/opt-out/status',
 } as const;

@@ -125,6 +125,31 @@ export interface GalleryInfo {
   createdAt: string;
   /** Owned by the caller's org, shared with it (search only), or the platform's (platform-admins). */
   relation: 'owned' | 'granted' | 'platform';
+  /** Orgs a platform gallery is shared with (platform-admins only). */
+  grantedTo?: string[];
+}
+
+export interface OrgRow {
+  id: string;
+  name: string;
+  contact: { person?: string; email?: string; phone?: string; address?: string; notes?: string } | null;
+  status: 'active' | 'suspended';
+  mfaRequired: boolean;
+  createdAt: string;
+}
+
+export type OptOutState = 'held' | 'confirmed' | 'rejected';
+
+export interface OptOutRequest {
+  id: string;
+  via: 'public' | 'cli';
+  state: OptOutState;
+  createdAt: string;
+  eraseAfter: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  facesRemoved: number;
+  imagesRemoved: number;
 }
 
 export interface IngestJob {

@@ -3,47 +3,11 @@
  * and the candidate's face as the gallery holds it, with the similarity and where it falls against the
  * thresholds. A modal <dialog>: Escape closes it and focus returns to the card it was opened from.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Candidate, FaceView } from '../api/types.js';
-import { drawFaceCrop, loadImage } from '../face-crop.js';
 import { thumbnailOf } from '../search-links.js';
 import { Band, formatSimilarity, LeadNotice } from './common.js';
-
-function ProbeCrop({ url, face }: { url: string | null; face: FaceView | undefined }) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [failed, setFailed] = useState(!url || !face);
-  useEffect(() => {
-    if (!url || !face) return;
-    let live = true;
-    loadImage(url)
-      .then((img) => {
-        if (live && canvasRef.current) drawFaceCrop(canvasRef.current, img, face);
-      })
-      .catch(() => live && setFailed(true));
-    return () => {
-      live = false;
-    };
-  }, [url, face]);
-  if (failed)
-    return (
-      <div
-        class="compare-missing muted small"
-        style={{ width: 240, height: 240, display: 'grid', placeItems: 'center' }}
-      >
-        The probe photo is no longer kept.
-      </div>
-    );
-  return (
-    <canvas
-      ref={canvasRef}
-      width={240}
-      height={240}
-      role="img"
-      aria-label="Probe face"
-      data-testid="probe-crop"
-    />
-  );
-}
+import { FaceCropCanvas } from './face-crop-canvas.js';
 
 export function CompareDialog({
   candidate,
@@ -80,7 +44,13 @@ export function CompareDialog({
           </div>
           <div class="compare-pair">
             <figure>
-              <ProbeCrop url={probeUrl} face={probeFace} />
+              <FaceCropCanvas
+                url={probeUrl}
+                face={probeFace}
+                label="Probe face"
+                testId="probe-crop"
+                missing="The probe photo is no longer kept."
+              />
               <figcaption>Probe</figcaption>
             </figure>
             <div class="compare-score">

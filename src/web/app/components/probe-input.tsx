@@ -18,11 +18,14 @@ export function ProbeInput({
   onReject,
   label = 'Probe photo',
   id = 'probe-file',
+  acceptPaste = true,
 }: {
   onFile: (file: File) => void;
   onReject: (message: string) => void;
   label?: string;
   id?: string;
+  /** With two inputs on a page, only one may take a pasted image. */
+  acceptPaste?: boolean;
 }) {
   const [dragging, setDragging] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -30,6 +33,7 @@ export function ProbeInput({
   onFileRef.current = onFile;
 
   useEffect(() => {
+    if (!acceptPaste) return;
     const onPaste = (event: ClipboardEvent) => {
       const items = event.clipboardData?.items;
       if (!items) return;
@@ -46,7 +50,7 @@ export function ProbeInput({
     };
     document.addEventListener('paste', onPaste);
     return () => document.removeEventListener('paste', onPaste);
-  }, []);
+  }, [acceptPaste]);
 
   const take = (files: FileList | null | undefined) => {
     const file = firstImage(files);

@@ -130,6 +130,65 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
   );
 }
 
+/**
+ * A new setup link for a user who lost their password (and, ticked, their second factor): their
+ * sessions and password stop working; the link, shown once, lets them set new ones.
+ */
+function ResetCredentials({ u, onDone }: { u: UserRow; onDone: (note: string) => void }) {
+  const [open, setOpen] = useState(false);
+  const [resetMfa, setResetMfa] = useState(false);
+  const [issued, setIssued] = useState<SetupIssued | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  if (issued)
+    return (
+      <SecretOnce
+        title={`New setup link for ${u.email}`}
+        value={issued.setupLink.startsWith('/') ? `${location.origin}${issued.setupLink}` : issued.setupLink}
+        testId="reset-link"
+      />
+    );
+  if (!open)
+    return (
+      <button type="button" class="secondary small" onClick={() => setOpen(true)}>
+        Reset sign-in…
+      </button>
+    );
+  return (
+    <form
+      class="stack"
+      aria-label={`Reset the sign-in of ${u.email}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(null);
+        api
+          .post<SetupIssued>(`${EP.user(u.id)}/reset`, { resetMfa })
+          .then((r) => {
+            setIssued(r);
+            onDone(`Reset the sign-in of ${u.email}: hand them the link.`);
+          })
+          .catch(setError);
+      }}
+    >
+      <p class="small" style={{ margin: 0 }}>
+        Their password stops working and they are signed out everywhere.
+      </p>
+      <label class="row small" style={{ gap: '0.3rem' }}>
+        <input type="checkbox" checked={resetMfa} onChange={(e) => setResetMfa(e.currentTarget.checked)} />
+        Also remove their second factor (lost phone)
+      </label>
+      <ErrorMessage error={error} />
+      <div class="row">
+        <button type="submit" class="danger small">
+          Reset
+        </button>
+        <button type="button" class="secondary small" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function UserActions({ u, self, onDone }: { u: UserRow; self: boolean; onDone: (note: string) => void }) {
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState(false);
@@ -182,6 +241,7 @@ function UserActions({ u, self, onDone }: { u: UserRow; self: boolean; onDone: (
           </button>
         ) : null}
       </div>
+      {!self ? <ResetCredentials u={u} onDone={onDone} /> : null}
       {editing ? (
         <form
           class="stack"

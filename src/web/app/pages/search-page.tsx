@@ -5,19 +5,19 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, messageOf } from '../api/client.js';
-import { fetchGalleries, fetchPurposes, purposeLabel } from '../api/lookups.js';
+import { EP } from '../api/endpoints.js';
+import { fetchGalleries, fetchPurposes } from '../api/lookups.js';
 import type { GalleryInfo, SearchResult } from '../api/types.js';
 import { CandidateSkeleton } from '../components/candidate-grid.js';
+import { type CaseErrors, CaseFields, caseErrors } from '../components/case-fields.js';
 import { ErrorMessage, LeadNotice, Message } from '../components/common.js';
 import { ProbeInput } from '../components/probe-input.js';
 import { ProbeView } from '../components/probe-view.js';
 import { ResultCandidates, ResultSummary } from '../components/search-result-view.js';
 import { useResource, useTitle } from '../hooks.js';
 
-interface FormErrors {
-  probe?: string;
-  caseNumber?: string;
-  purpose?: string;
+interface FormErrors extends CaseErrors {
+  probe?: string | undefined;
 }
 
 const TOP_CHOICES = [5, 10, 20, 50];
@@ -53,10 +53,8 @@ export function SearchPage() {
   };
 
   function validate(): FormErrors {
-    const found: FormErrors = {};
+    const found: FormErrors = caseErrors(caseNumber, purpose);
     if (!file) found.probe = 'Add a probe photo: drop it, paste it or choose a file.';
-    if (!caseNumber.trim()) found.caseNumber = 'A case number is required: every search is tied to a case.';
-    if (!purpose) found.purpose = 'Choose the purpose of this search.';
     return found;
   }
 
@@ -78,7 +76,7 @@ export function SearchPage() {
     setBusy(true);
     setFailure(null);
     try {
-      setResult(await api.upload<SearchResult>('/api/v1/searches', form));
+      setResult(await api.upload<SearchResult>(EP.searches, form));
     } catch (err) {
       setFailure(err);
       if (face === undefined) setResult(null);
@@ -116,52 +114,21 @@ export function SearchPage() {
             {errors.probe ?? ''}
           </div>
         </div>
-        <div class="field">
-          <label for="case-number">Case number</label>
-          <input
-            id="case-number"
-            type="text"
-            autocomplete="off"
-            maxLength={64}
-            required
-            aria-required="true"
-            aria-invalid={errors.caseNumber ? 'true' : 'false'}
-            aria-describedby="case-number-error"
-            value={caseNumber}
-            onInput={(e) => {
-              setCaseNumber(e.currentTarget.value);
-              if (errors.caseNumber) setErrors((x) => ({ ...x, caseNumber: undefined }));
-            }}
-          />
-          <div class="error-text" id="case-number-error" data-testid="case-number-error">
-            {errors.caseNumber ?? ''}
-          </div>
-        </div>
-        <div class="field">
-          <label for="purpose">Purpose</label>
-          <select
-            id="purpose"
-            required
-            aria-required="true"
-            aria-invalid={errors.purpose ? 'true' : 'false'}
-            aria-describedby="purpose-error"
-            value={purpose}
-            onChange={(e) => {
-              setPurpose(e.currentTarget.value);
-              if (errors.purpose) setErrors((x) => ({ ...x, purpose: undefined }));
-            }}
-          >
-            <option value="">— choose —</option>
-            {purposeList.map((p) => (
-              <option key={p} value={p}>
-                {purposeLabel(p)}
-              </option>
-            ))}
-          </select>
-          <div class="error-text" id="purpose-error">
-            {errors.purpose ?? (purposes.error ? messageOf(purposes.error) : '')}
-          </div>
-        </div>
+        <CaseFields
+          caseNumber={caseNumber}
+          purpose={purpose}
+          purposes={purposeList}
+          purposesError={purposes.error}
+          errors={errors}
+          onCaseNumber={(v) => {
+            setCaseNumber(v);
+            if (errors.caseNumber) setErrors((x) => ({ ...x, caseNumber: undefined }));
+          }}
+          onPurpose={(v) => {
+            setPurpose(v);
+            if (errors.purpose) setErrors((x) => ({ ...x, purpose: undefined }));
+          }}
+        />
         <fieldset>
           <legend>Galleries</legend>
           {galleries.error ? <ErrorMessage error={galleries.error} /> : null}
