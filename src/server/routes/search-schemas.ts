@@ -64,10 +64,14 @@ export const retentionBody = z.strictObject({
   historyDays: days.describe('days search history is kept; null: the installation default'),
 });
 
+/** [x, y, width, height] in the photo's pixels. */
+const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+
 const faceView = z.looseObject({
-  box: z.array(z.number()),
+  box,
   score: z.number(),
-  landmarks: z.array(z.array(z.number())),
+  /** Five points, [x, y] each: eyes, nose tip, mouth corners. */
+  landmarks: z.array(z.tuple([z.number(), z.number()])),
   quality: z.record(z.string(), z.number()),
 });
 
@@ -94,7 +98,7 @@ export const searchResultOut = z.object({
       similarity: z.number(),
       confidence: z.enum(['high', 'possible', 'low']),
       identity: z.object({ id: z.string().nullable(), faces: z.number() }).nullable(),
-      box: z.array(z.number()),
+      box,
       thumbnailUrl: z.string(),
     }),
   ),

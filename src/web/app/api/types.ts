@@ -1,281 +1,66 @@
 /**
- * The JSON shapes the UI reads, as the server's routes answer them (see /api/v1/openapi.json). Only
- * the fields the pages use are named; the server may send more.
+ * The JSON shapes the UI reads, taken from the server's own route schemas: `openapi.d.ts` is generated
+ * from the OpenAPI document the server serves (`npm run gen:api-types`), and each name here picks one
+ * route's answer out of it. A route whose answer changes shape breaks the web type check, not a page
+ * at run time.
  */
+import type { paths } from './openapi.js';
 
-export type Role = 'platform-admin' | 'org-admin' | 'investigator' | 'auditor';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+type Success<R> = R extends { 200: infer S }
+  ? S
+  : R extends { 201: infer S }
+    ? S
+    : R extends { 202: infer S }
+      ? S
+      : never;
 
-export interface SessionUser {
-  id: string;
-  orgId: string | null;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  mfaEnrolled: boolean;
-}
+/** The JSON body a route answers with on success (200, 201 or 202). */
+export type Answer<P extends keyof paths, M extends Method> = paths[P][M] extends { responses: infer R }
+  ? JsonOf<Success<R>>
+  : never;
 
-export interface SessionOk {
-  status: 'ok';
-  user: SessionUser;
-  csrfToken: string;
-  csrfHeader: string;
-  expiresAt: string;
-  idleTimeoutSeconds: number;
-  recoveryCodes?: string[];
-}
+/** One element of an array type. */
+type Item<A> = A extends readonly (infer I)[] ? I : never;
 
-export interface SessionStep {
-  status: 'mfa-required' | 'mfa-enrolment-required';
-  challenge: string;
-  expiresAt: string;
-}
+export type WhoAmI = Answer<'/api/v1/session', 'get'>;
+export type SessionUser = WhoAmI['user'];
+export type Role = SessionUser['roles'][number];
 
-export interface WhoAmI {
-  user: SessionUser;
-  csrfToken: string | null;
-  csrfHeader: string;
-}
+type SignInAnswer = Answer<'/api/v1/session', 'post'>;
+/** Signed in (after the password, or after the second factor). */
+export type SessionOk = Extract<SignInAnswer | Answer<'/api/v1/session/mfa', 'post'>, { status: 'ok' }>;
+/** The password was right; a second factor (or its enrolment) comes next. */
+export type SessionStep = Exclude<SignInAnswer, { status: 'ok' }>;
 
-export interface MfaEnrolment {
-  secret: string;
-  otpauthUri: string;
-}
+export type MfaEnrolment = Answer<'/api/v1/me/mfa', 'post'>;
 
-/** [x, y, width, height] in the image's pixels. */
-export type Box = [number, number, number, number];
+export type SearchResult = Answer<'/api/v1/searches', 'post'>;
+export type CompareResult = Answer<'/api/v1/compare', 'post'>;
+export type StoredSearch = Answer<'/api/v1/searches/{id}', 'get'>;
+export type SearchHistoryPage = Answer<'/api/v1/searches', 'get'>;
+export type SearchSummary = Item<SearchHistoryPage['items']>;
+export type Candidate = Item<SearchResult['candidates']>;
+export type Confidence = Candidate['confidence'];
+export type FaceView = Item<SearchResult['probe']['faces']>;
 
-export interface FaceView {
-  box: Box;
-  score: number;
-  landmarks: [number, number][];
-}
+export type GalleryInfo = Item<Answer<'/api/v1/galleries', 'get'>['galleries']>;
+export type IngestJob = Answer<'/api/v1/galleries/{id}/ingest', 'post'>['job'];
+export type JobDetail = Answer<'/api/v1/jobs/{id}', 'get'>;
+export type IngestProblem = Item<JobDetail['problems']>;
 
-export type Confidence = 'high' | 'possible' | 'low';
+export type OrgRow = Item<Answer<'/api/v1/orgs', 'get'>['orgs']>;
+export type OptOutRequest = Item<Answer<'/api/v1/opt-outs', 'get'>['items']>;
+export type OptOutState = OptOutRequest['state'];
 
-export interface Candidate {
-  rank: number;
-  faceId: string;
-  imageId: string;
-  gallery: string;
-  subjectId: string | null;
-  source: string;
-  location: string;
-  similarity: number;
-  confidence: Confidence;
-  identity: { id: string | null; faces: number } | null;
-  box: Box;
-  thumbnailUrl?: string;
-}
+export type UserRow = Item<Answer<'/api/v1/users', 'get'>['users']>;
+export type SetupIssued = Answer<'/api/v1/users/{id}/reset', 'post'>;
+export type ApiKeyRow = Item<Answer<'/api/v1/api-keys', 'get'>['keys']>;
+export type QuotaSettings = Answer<'/api/v1/quotas', 'get'>;
+export type Limits = QuotaSettings['org'];
+export type Counts = Answer<'/api/v1/counts', 'get'>;
 
-export interface SearchResult {
-  kind?: 'search';
-  searchId: string;
-  caseNumber: string;
-  purpose: string;
-  createdAt: string;
-  probe: { faces: FaceView[]; selected: number };
-  candidates: Candidate[];
-  thresholds: { high: number; possible: number };
-  decision: 'match' | 'no_confident_match';
-  galleryFaces: number;
-}
-
-export interface CompareResult {
-  kind: 'compare';
-  searchId: string;
-  caseNumber: string;
-  purpose: string;
-  createdAt: string;
-  similarity: number;
-  threshold: number;
-  match: boolean;
-  faces: { a: FaceView; b: FaceView };
-}
-
-export type StoredSearch = (SearchResult | CompareResult) & { actor: string; probeKept: boolean };
-
-export interface SearchSummary {
-  searchId: string;
-  kind: 'search' | 'compare';
-  actor: string;
-  createdAt: string;
-  caseNumber: string;
-  purpose: string;
-  galleries: string[];
-  resultCount: number;
-  topSimilarity: number | null;
-  decision: string;
-  probeKept: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface GalleryInfo {
-  id: string;
-  name: string;
-  description: string;
-  legalBasis: string;
-  images: number;
-  faces: number;
-  identities: number;
-  retentionDays: number | null;
-  createdAt: string;
-  /** Owned by the caller's org, shared with it (search only), or the platform's (platform-admins). */
-  relation: 'owned' | 'granted' | 'platform';
-  /** Orgs a platform gallery is shared with (platform-admins only). */
-  grantedTo?: string[];
-}
-
-export interface OrgRow {
-  id: string;
-  name: string;
-  contact: { person?: string; email?: string; phone?: string; address?: string; notes?: string } | null;
-  status: 'active' | 'suspended';
-  mfaRequired: boolean;
-  createdAt: string;
-}
-
-export type OptOutState = 'held' | 'confirmed' | 'rejected';
-
-export interface OptOutRequest {
-  id: string;
-  via: 'public' | 'cli';
-  state: OptOutState;
-  createdAt: string;
-  eraseAfter: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  facesRemoved: number;
-  imagesRemoved: number;
-}
-
-export interface IngestJob {
-  id: string;
-  galleryId: string;
-  status: 'running' | 'done' | 'failed';
-  sourceKind: string;
-  /** The uploaded file's name. */
-  upload: string;
-  createdBy: string;
-  startedAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-  progress: {
-    itemsDone: number;
-    /** Known for zip archives and manifests; null for tar archives. */
-    itemsTotal: number | null;
-    imagesPerSecond: number | null;
-    imagesEnrolled: number;
-    facesEnrolled: number;
-    duplicates: number;
-    noFace: number;
-    errors: number;
-    /** Faces not enrolled because their person opted out. */
-    suppressed: number;
-    /** Faces left out by the quality filter, by reason. */
-    facesFiltered: Record<string, number>;
-  };
-  /** Why the whole job stopped, when it failed. */
-  failure: string | null;
-}
-
-export interface JobDetail extends IngestJob {
-  problems: IngestProblem[];
-  problemsShown: number;
-}
-
-export interface IngestProblem {
-  itemKey: string;
-  location: string;
-  outcome: string;
-  errorCode: string | null;
-  errorMessage: string | null;
-}
-
-export interface UserRow {
-  id: string;
-  orgId: string | null;
-  email: string;
-  name: string | null;
-  roles: Role[];
-  status: 'active' | 'disabled';
-  setupPending: boolean;
-  mfaEnrolled: boolean;
-  /** Set while a sign-in lockout lasts. */
-  lockedUntil: string | null;
-  failedAttempts: number;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-
-export interface SetupIssued {
-  userId: string;
-  /** Shown once. */
-  setupToken: string;
-  setupLink: string;
-  expiresAt: string;
-}
-
-export interface ApiKeyRow {
-  id: string;
-  role: 'investigator' | 'auditor';
-  label: string | null;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  status: 'active' | 'expired' | 'revoked';
-}
-
-export interface Limits {
-  perMinute: number | null;
-  perDay: number | null;
-}
-
-export interface QuotaSettings {
-  org: Limits;
-  userDefault: Limits;
-  overrides: { subject: string; limits: Limits }[];
-}
-
-export interface Counts {
-  totals: { day: string; count: number }[];
-  bySubject: { day: string; subject: string; count: number }[];
-}
-
-export interface AuditEntry {
-  id: string;
-  seq: number;
-  orgSeq: number | null;
-  orgId: string | null;
-  actor: string;
-  at: string;
-  type: string;
-  details?: string;
-  data?: Record<string, unknown> | null;
-  hash: string;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  scope: 'global' | 'org';
-  checked: number;
-  head: { seq: number; orgSeq: number | null; hash: string } | null;
-  checkpoints: { total: number; trusted: number; latestSeq: number | null; signaturesChecked: boolean };
-  firstBad?: { seq?: number; orgSeq?: number | null; id?: string; reason?: string; message?: string };
-}
-
-export interface Alert {
-  id: string;
-  kind: string;
-  subject: string;
-  day: string;
-  triggeredAt: string;
-  details: Record<string, unknown>;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
+export type AuditEntry = Item<Answer<'/api/v1/audit', 'get'>['entries']>;
+export type VerifyReport = Answer<'/api/v1/audit/verify', 'get'>;
+export type Alert = Item<Answer<'/api/v1/alerts', 'get'>['alerts']>;

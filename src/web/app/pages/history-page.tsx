@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
-import type { Page, SearchSummary, SessionUser, UserRow } from '../api/types.js';
+import type { SearchHistoryPage, SearchSummary, SessionUser, UserRow } from '../api/types.js';
 import { ErrorMessage, formatSimilarity, formatTime } from '../components/common.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
@@ -20,7 +20,7 @@ export function HistoryPage({ user }: { user: SessionUser }) {
   const [moreError, setMoreError] = useState<unknown>(null);
   const first = useResource(
     async (signal) => {
-      const page = await api.get<Page<SearchSummary>>(
+      const page = await api.get<SearchHistoryPage>(
         '/api/v1/searches',
         { caseNumber: applied, limit: 50 },
         signal,
@@ -46,7 +46,7 @@ export function HistoryPage({ user }: { user: SessionUser }) {
   async function loadMore() {
     if (!cursor) return;
     try {
-      const page = await api.get<Page<SearchSummary>>('/api/v1/searches', {
+      const page = await api.get<SearchHistoryPage>('/api/v1/searches', {
         caseNumber: applied,
         limit: 50,
         cursor,
