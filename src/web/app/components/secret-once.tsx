@@ -25,3 +25,9 @@ export function SecretOnce({ title, value, testId }: { title: string; value: str
     </Message>
   );
 }
+
+/** A one-time setup link as the server issued it, made absolute so it can be handed over as it is. */
+export function SetupLinkOnce({ title, link, testId }: { title: string; link: string; testId?: string }) {
+  const value = link.startsWith('/') ? `${location.origin}${link}` : link;
+  return <SecretOnce title={title} value={value} {...(testId ? { testId } : {})} />;
+}

@@ -17,7 +17,7 @@ import type {
   UserRow,
 } from '../api/types.js';
 import { ErrorMessage, formatTime, Message } from '../components/common.js';
-import { SecretOnce } from '../components/secret-once.js';
+import { SecretOnce, SetupLinkOnce } from '../components/secret-once.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
@@ -94,13 +94,7 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
       <h2>Add a user</h2>
       <ErrorMessage error={error} />
       {issued ? (
-        <SecretOnce
-          title="Setup link for the new user"
-          value={
-            issued.setupLink.startsWith('/') ? `${location.origin}${issued.setupLink}` : issued.setupLink
-          }
-          testId="setup-link"
-        />
+        <SetupLinkOnce title="Setup link for the new user" link={issued.setupLink} testId="setup-link" />
       ) : null}
       <div class="field">
         <label for="new-user-email">E-mail</label>
@@ -141,11 +135,7 @@ function ResetCredentials({ u, onDone }: { u: UserRow; onDone: (note: string) =>
   const [error, setError] = useState<unknown>(null);
   if (issued)
     return (
-      <SecretOnce
-        title={`New setup link for ${u.email}`}
-        value={issued.setupLink.startsWith('/') ? `${location.origin}${issued.setupLink}` : issued.setupLink}
-        testId="reset-link"
-      />
+      <SetupLinkOnce title={`New setup link for ${u.email}`} link={issued.setupLink} testId="reset-link" />
     );
   if (!open)
     return (

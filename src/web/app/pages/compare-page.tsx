@@ -4,14 +4,15 @@
  * the similarity against the 1:1 threshold. The largest face of each photo is compared.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, messageOf } from '../api/client.js';
+import { api } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import { fetchPurposes } from '../api/lookups.js';
 import type { CompareResult } from '../api/types.js';
 import { type CaseErrors, CaseFields, caseErrors } from '../components/case-fields.js';
-import { formatSimilarity, LeadNotice, Message } from '../components/common.js';
+import { formatSimilarity, LeadNotice } from '../components/common.js';
 import { FaceCropCanvas } from '../components/face-crop-canvas.js';
 import { ProbeInput } from '../components/probe-input.js';
+import { RunFailure } from '../components/run-failure.js';
 import { useResource, useTitle } from '../hooks.js';
 
 interface FormErrors extends CaseErrors {
@@ -157,18 +158,7 @@ export function ComparePage() {
       </form>
 
       <section class="results-region" aria-live="polite" aria-busy={busy} aria-label="Comparison">
-        {failure ? (
-          <Message
-            kind={failure instanceof ApiError && failure.code === 'QUOTA' ? 'warn' : 'error'}
-            title={
-              failure instanceof ApiError && failure.code === 'NO_FACE'
-                ? 'No face found'
-                : 'The comparison did not run'
-            }
-          >
-            {messageOf(failure)}
-          </Message>
-        ) : null}
+        {failure ? <RunFailure failure={failure} what="comparison" /> : null}
         {result ? (
           <div class="panel" data-testid="compare-result" data-match={String(result.match)}>
             <LeadNotice />

@@ -9,7 +9,7 @@ import { EP } from '../api/endpoints.js';
 import { fetchGalleries } from '../api/lookups.js';
 import type { GalleryInfo, OptOutRequest, OptOutState, OrgRow, SetupIssued } from '../api/types.js';
 import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
-import { SecretOnce } from '../components/secret-once.js';
+import { SetupLinkOnce } from '../components/secret-once.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 
@@ -124,11 +124,9 @@ function AddOrgAdmin({ org, onClose }: { org: OrgRow; onClose: () => void }) {
   if (issued)
     return (
       <div class="stack">
-        <SecretOnce
+        <SetupLinkOnce
           title={`Setup link for the org-admin of ${org.name}`}
-          value={
-            issued.setupLink.startsWith('/') ? `${location.origin}${issued.setupLink}` : issued.setupLink
-          }
+          link={issued.setupLink}
           testId="org-admin-setup-link"
         />
         <button type="button" class="secondary small" onClick={onClose}>

@@ -4,15 +4,16 @@
  * with its faces (click another to search with it), the candidates and a comparison per candidate.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, messageOf } from '../api/client.js';
+import { api } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import { fetchGalleries, fetchPurposes } from '../api/lookups.js';
 import type { GalleryInfo, SearchResult } from '../api/types.js';
 import { CandidateSkeleton } from '../components/candidate-grid.js';
 import { type CaseErrors, CaseFields, caseErrors } from '../components/case-fields.js';
-import { ErrorMessage, LeadNotice, Message } from '../components/common.js';
+import { ErrorMessage, LeadNotice } from '../components/common.js';
 import { ProbeInput } from '../components/probe-input.js';
 import { ProbeView } from '../components/probe-view.js';
+import { RunFailure } from '../components/run-failure.js';
 import { ResultCandidates, ResultSummary } from '../components/search-result-view.js';
 import { useResource, useTitle } from '../hooks.js';
 
@@ -184,18 +185,7 @@ export function SearchPage() {
               : ''}
           </p>
         </div>
-        {failure ? (
-          <Message
-            kind={failure instanceof ApiError && failure.code === 'QUOTA' ? 'warn' : 'error'}
-            title={
-              failure instanceof ApiError && failure.code === 'NO_FACE'
-                ? 'No face found'
-                : 'The search did not run'
-            }
-          >
-            {messageOf(failure)}
-          </Message>
-        ) : null}
+        {failure ? <RunFailure failure={failure} what="search" /> : null}
         {busy ? (
           <>
             <LeadNotice />
