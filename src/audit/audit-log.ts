@@ -13,9 +13,11 @@
  * from the first kept entry. It records a `retention.purge` event.
  *
  * better-sqlite3 is synchronous: verify and export over millions of entries block the event loop for
- * seconds; a server should run them in a worker with its own connection.
+ * seconds; a server verifies through verifyOffThread (a worker with its own connection). Export still
+ * runs here.
  */
 import type { KeyObject } from 'node:crypto';
+import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../core/clock.js';
 import { FaceLedgerError } from '../core/errors.js';
@@ -46,8 +48,10 @@ import {
 } from './audit-schema.js';
 import { canonicalJson, checkpointSigningInput, computeEntryHash } from './canonical.js';
 import { type CheckpointSigner, keyIdOf, verifyCheckpointSignature } from './checkpoint-signer.js';
-import { readCheckpointWitness, writeCheckpointWitness } from './checkpoint-witness.js';
-import { type VerifyReport, verifyAuditChain } from './verify.js';
+import { writeCheckpointWitness } from './checkpoint-witness.js';
+import type { VerifyReport } from './verify.js';
+import { verifyLog } from './verify-log.js';
+import { OffThreadVerifier } from './verify-off-thread.js';
 
 type Db = Database.Database;
 
@@ -142,6 +146,10 @@ export class AuditLog {
   readonly #stmts: Statements;
   /** A checkpoint made in the current transaction, written to the witness once it has committed. */
   #unwitnessed: CheckpointRecord | null = null;
+  /** The database file, resolved while the working directory is still the one it was opened from. */
+  readonly #dbPath: string | null;
+  /** Made on the first verifyOffThread: it holds the one-at-a-time queue for this log. */
+  #offThread: OffThreadVerifier | undefined;
 
   constructor(db: Db, clock: Clock, signer?: CheckpointSigner, options: AuditLogOptions = {}) {
     this.#db = db;
@@ -152,6 +160,7 @@ export class AuditLog {
     this.#minRetentionDays = options.minRetentionDays ?? AUDIT_MIN_RETENTION_DAYS;
     this.#retentionDays = options.retentionDays ?? AUDIT_RETENTION_DAYS;
     this.#witnessPath = options.witnessPath;
+    this.#dbPath = db.memory ? null : resolve(db.name);
     if (!Number.isInteger(this.#checkpointEvery) || this.#checkpointEvery < 0) {
       throw new FaceLedgerError('BAD_INPUT', 'checkpointEvery must be a whole number from 0');
     }
@@ -259,31 +268,29 @@ export class AuditLog {
 
   /** Verifies the global chain and every org chain, or one org's chain; see verify.ts. */
   verify(options: { orgId?: string } = {}): VerifyReport {
-    let witness: CheckpointRecord | null = null;
-    let witnessProblem: string | undefined;
-    try {
-      witness = this.#witnessPath ? readCheckpointWitness(this.#witnessPath) : null;
-    } catch (err) {
-      witnessProblem = err instanceof Error ? err.message : String(err);
-    }
-    const report = verifyAuditChain(this.#db, {
+    return verifyLog(this.#db, {
       ...options,
       publicKeys: [...this.#publicKeys.values()],
-      witness,
+      witnessPath: this.#witnessPath,
     });
-    if (witnessProblem && report.ok) {
-      // The copy kept outside the database is damaged: it can no longer vouch for the tail.
-      report.ok = false;
-      report.firstBad = {
-        reason: 'bad-signature',
-        seq: null,
-        id: null,
-        orgId: null,
-        orgSeq: null,
-        message: witnessProblem,
-      };
-    }
-    return report;
+  }
+
+  /**
+   * The same verification in a worker thread over its own read-only connection, so a long log does
+   * not hold up the event loop; one at a time per log (see verify-off-thread.ts).
+   */
+  async verifyOffThread(options: { orgId?: string } = {}): Promise<VerifyReport> {
+    // An in-memory database exists only inside this connection: no other thread can open it, so it
+    // is verified here, synchronously (unit tests use such databases).
+    if (this.#dbPath === null) return this.verify(options);
+    this.#offThread ??= new OffThreadVerifier({
+      dbPath: this.#dbPath,
+      witnessPath: this.#witnessPath ?? null,
+      publicKeysPem: [...this.#publicKeys.values()].map(
+        (key) => key.export({ type: 'spki', format: 'pem' }) as string,
+      ),
+    });
+    return this.#offThread.verify(options.orgId ?? null);
   }
 
   /** Removes entries older than the configured retention (AUDIT_RETENTION_DAYS by default). */

@@ -161,7 +161,8 @@ export function auditRoutes(ctx: ServerContext): RouteDef[] {
       tags: ['audit'],
       access: { kind: 'anyAction', actions: ['audit.read', 'audit.read.platform'] },
       response: verifyOut,
-      handler: ({ caller }) => audit.verify(caller),
+      // In a worker thread: walking a long log here would stall every other request for seconds.
+      handler: ({ caller }) => audit.verifyOffThread(caller),
     }),
     route({
       method: 'GET',
