@@ -293,6 +293,11 @@ export class AuditLog {
     return this.#offThread.verify(options.orgId ?? null);
   }
 
+  /** Settles once no off-thread verification is running or waiting: close the database after it. */
+  async idle(): Promise<void> {
+    await this.#offThread?.idle();
+  }
+
   /** Removes entries older than the configured retention (AUDIT_RETENTION_DAYS by default). */
   purgeExpired(actor: string = SYSTEM_ACTOR): PurgeResult {
     return this.purgeOlderThan(new Date(this.#clock.now().getTime() - this.#retentionDays * DAY_MS), actor);

@@ -36,6 +36,11 @@ export class OffThreadVerifier {
     this.#source = source;
   }
 
+  /** Settles once no verification is running or waiting (for a clean shutdown). */
+  idle(): Promise<void> {
+    return this.#tail.then(() => undefined);
+  }
+
   verify(orgId: string | null): Promise<VerifyReport> {
     const key = orgId ?? '';
     const shared = this.#pending.get(key);

@@ -95,6 +95,8 @@ export class FaceLedgerApp {
   }
 
   async close(): Promise<void> {
+    // A verification worker reads the database file: let it finish before the file may be removed.
+    await this.audit.idle();
     if (this.poolPromise) await (await this.poolPromise).close();
     this.indexes.close();
     this.store.close();
