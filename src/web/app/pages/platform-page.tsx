@@ -409,7 +409,7 @@ function RejectForm({ id, run }: { id: string; run: (work: () => Promise<unknown
       }}
     >
       <label for={`reject-reason-${id}`} class="small">
-        Why is this not the sender’s own face? (audited)
+        Why is this not the sender’s own face? (audited; name no one)
       </label>
       <input
         id={`reject-reason-${id}`}
