@@ -3,7 +3,8 @@
  * LFW photos): sign-in with and without a second factor, a case-bound search that finds the right
  * person at rank 1 and opens the comparison, the UI refusing a search without a case number, role
  * limits on pages, an archive ingest watched to 100 %, the auditor's view, the public opt-out, and the
- * lockout and idle-session messages. Screenshots of each main page go to test-results/web/.
+ * lockout and idle-session messages. Screenshots of each main page go to test-results/web/, and each
+ * of those pages must pass axe-core's WCAG 2.1 A/AA rules with no serious or critical finding.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { freshCode, PASSWORD } from '../tenancy/test-fixtures.js';
 import { totpCode } from '../tenancy/totp.js';
 import { crowd, lfw } from '../testing/fixtures.js';
 import { storedZip } from '../testing/stored-zip.js';
+import { accessibilityProblems } from './e2e/accessibility.js';
 import { launchChromium } from './e2e/browser.js';
 
 const WEB_ROOT = join(projectRoot(), 'dist', 'web');
@@ -90,8 +92,10 @@ describe('web UI in Chromium', { timeout: 180_000 }, () => {
     return context.newPage();
   }
 
+  /** A screenshot of a main page, which must also pass the automated accessibility check. */
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    assert.deepEqual(await accessibilityProblems(page), [], `accessibility findings on ${name}`);
   }
 
   async function signIn(page: Page, email: string, code?: () => string): Promise<void> {
