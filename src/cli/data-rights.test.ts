@@ -92,6 +92,11 @@ describe('data-subject rights at the CLI', () => {
     assert.equal(retention.code, 0, retention.stderr);
     const report = JSON.parse(retention.stdout);
     assert.deepEqual([report.galleries, report.failures], [[], []], 'nothing is 30 days old yet');
+    assert.deepEqual(
+      report.optOuts,
+      { confirmed: 0, galleries: 0, images: 0, faces: 0 },
+      'no request is held',
+    );
 
     const audit = query<{ actor: string; type: string; details: string }>(
       data,

@@ -11,7 +11,8 @@ export function registerRetention(program: Command, globals: () => GlobalOptions
     .command('run')
     .description(
       'Erase images held past their gallery’s retention (with faces, thumbnails and index entries), ' +
-        'purge expired audit entries (never under 365 days), audit each purge. Exit 1 if a part failed.',
+        'purge expired probe photos, search history and audit entries (never under 365 days), confirm ' +
+        'public opt-outs whose hold ended (erasing their matching faces); audit each. Exit 1 if a part failed.',
     )
     .action(async () => {
       const options = globals();
@@ -27,6 +28,11 @@ export function registerRetention(program: Command, globals: () => GlobalOptions
         if (report.searches)
           console.log(
             `Searches: purged ${report.searches.probes} probe photo(s), ${report.searches.searches} history row(s).`,
+          );
+        if (report.optOuts)
+          console.log(
+            `Opt-outs: ${report.optOuts.confirmed} held request(s) past their hold confirmed; ` +
+              `erased ${report.optOuts.faces} matching face(s) in ${report.optOuts.images} image(s).`,
           );
         for (const f of report.failures) console.error(`faceledger: ${f.part}: ${f.message} [${f.code}]`);
       }
