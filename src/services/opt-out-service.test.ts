@@ -256,3 +256,37 @@ describe('a public opt-out (identity unchecked)', () => {
     assert.equal(held.audit.verify().ok, true);
   });
 });
+
+describe('an opt-out erasure cut short', () => {
+  it('is finished by the next sweep, and can no longer be rejected', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'fl-optout-crash-'));
+    const photos = join(dir2, 'photos');
+    mkdirSync(photos);
+    lfwFolder(photos, { Colin_Powell: [1, 2], Tony_Blair: [1, 2] });
+    const crashed = FaceLedgerApp.open({ dataDir: join(dir2, 'data'), workers: 1 });
+    try {
+      const galleries = new GalleryService(crashed);
+      galleries.create({ name: 'c', legalBasis: 'test fixture', createdBy: 'cli:test' });
+      await galleries.ingest({ gallery: 'c', source: photos, createdBy: 'cli:test' });
+      const service = new OptOutService(crashed);
+      await service.submit({ selfie, via: 'public' });
+      const [request] = service.list('held').items;
+      assert.ok(request);
+      // The state a process leaves when it stops after the decision and before the erasure finished.
+      crashed.store.db
+        .prepare("UPDATE opt_outs SET status = 'erasing', erase_after = NULL WHERE id = ?")
+        .run(request.id);
+      assert.throws(
+        () => service.reject(request.id, 'platform:x', 'too late'),
+        (e: unknown) => e instanceof FaceLedgerError && e.code === 'CONFLICT',
+      );
+
+      const swept = new RetentionService(crashed, { optOuts: service }).run();
+      assert.deepEqual(swept.optOuts, { confirmed: 1, galleries: 1, images: 2, faces: 2 });
+      assert.equal(service.list().items[0]?.state, 'confirmed');
+      assert.equal(galleries.list()[0]?.faces, 2, 'only Blair is left');
+    } finally {
+      await crashed.close();
+    }
+  });
+});

@@ -125,7 +125,7 @@ export class OptOutService {
       );
     });
     // Only now that the template is committed: an ingest committing after this point checks it.
-    const removed = eraseAfter === null ? this.#eraseEnrolled(id, template, actor) : NOTHING_ERASED;
+    const removed = eraseAfter === null ? this.#finishErasure(id, template, actor) : NOTHING_ERASED;
     return {
       confirmationCode: code,
       submittedAt,
@@ -154,13 +154,13 @@ export class OptOutService {
 
   /** Ends a held request's hold now: its matching faces are erased. CONFLICT when already decided. */
   confirm(id: string, actor: string): OptOutDecision {
-    const template = this.#heldTemplate(id);
+    const template = this.#activeTemplate(id, ['held']);
     const now = this.app.clock.now().toISOString();
     this.app.store.transaction(() => {
-      if (!this.#repo.confirm(id, actor, now)) throw decided();
+      if (!this.#repo.startErasing(id, actor, now)) throw decided();
       this.#recordDecision(actor, id, 'opt-out confirmed by review; matching faces erased');
     });
-    const removed = this.#eraseEnrolled(id, template, actor);
+    const removed = this.#finishErasure(id, template, actor);
     return { request: this.#view(id), removed };
   }
 
@@ -169,7 +169,7 @@ export class OptOutService {
    * it hid (never erased) are searchable again. CONFLICT once confirmed: erased faces do not return.
    */
   reject(id: string, actor: string, reason: string): OptOutView {
-    this.#heldTemplate(id);
+    this.#activeTemplate(id, ['held']);
     const now = this.app.clock.now().toISOString();
     this.app.store.transaction(() => {
       if (!this.#repo.reject(id, actor, now)) throw decided();
@@ -178,18 +178,20 @@ export class OptOutService {
     return this.#view(id);
   }
 
-  /** The sweep's part: confirms every held request whose hold has ended, erasing its matching faces. */
+  /**
+   * The sweep's part: confirms every held request whose hold has ended, erasing its matching faces,
+   * and finishes any erasure a stopped process left half done (both counted as `confirmed`).
+   */
   confirmDue(now: Date = this.app.clock.now(), actor = 'system'): { confirmed: number } & ErasedCounts {
     const total = { confirmed: 0, ...NOTHING_ERASED };
     for (const id of this.#repo.dueIds(now.toISOString())) {
-      const template = this.#heldTemplate(id);
-      const confirmed = this.app.store.transaction(() => {
-        if (!this.#repo.confirm(id, null, now.toISOString())) return false;
-        this.#recordDecision(actor, id, 'opt-out hold ended; matching faces erased');
-        return true;
+      this.app.store.transaction(() => {
+        if (this.#repo.startErasing(id, null, now.toISOString()))
+          this.#recordDecision(actor, id, 'opt-out hold ended; matching faces erased');
       });
-      if (!confirmed) continue;
-      const removed = this.#eraseEnrolled(id, template, actor);
+    }
+    for (const id of this.#repo.unfinishedIds()) {
+      const removed = this.#finishErasure(id, this.#activeTemplate(id, ['erasing']), actor);
       total.confirmed++;
       total.galleries += removed.galleries;
       total.images += removed.images;
@@ -204,13 +206,24 @@ export class OptOutService {
     return record;
   }
 
-  /** The held request's template, opened; NOT_FOUND for no such request, CONFLICT once decided. */
-  #heldTemplate(id: string): Float32Array {
+  /** The request's template, opened, if it is in one of `states`; NOT_FOUND or CONFLICT otherwise. */
+  #activeTemplate(id: string, states: readonly OptOutState[]): Float32Array {
     const record = this.#repo.byId(id);
     if (!record) throw notFound();
     const sealed = this.#repo.sealedTemplate(id);
-    if (record.state !== 'held' || !sealed) throw decided();
+    if (!states.includes(record.state) || !sealed) throw decided();
     return blobToEmbedding(this.app.vault.openBytes(PLATFORM_SCOPE, TEMPLATE_FIELD, sealed));
+  }
+
+  /**
+   * Erases the matching faces of a request in the `erasing` state, then marks it confirmed. Each
+   * gallery's erasure is its own transaction; if the process stops in between, the request stays
+   * `erasing` and the next sweep runs this again (faces already gone are simply not found).
+   */
+  #finishErasure(id: string, template: Float32Array, actor: string): ErasedCounts {
+    const removed = this.#eraseEnrolled(id, template, actor);
+    this.#repo.finishErasing(id);
+    return removed;
   }
 
   /** A decision on a request, in the platform chain, as counts and the request's id only. */

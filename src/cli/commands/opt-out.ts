@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { FaceLedgerError } from '../../core/errors.js';
-import type { OptOutState } from '../../services/opt-out/opt-outs-repo.js';
+import { OPT_OUT_STATES, type OptOutState } from '../../services/opt-out/opt-outs-repo.js';
 import { OptOutService } from '../../services/opt-out-service.js';
 import { cliActor, type GlobalOptions, withApp } from '../context.js';
 import { printJson } from '../output.js';
@@ -54,14 +54,14 @@ export function registerOptOut(program: Command, globals: () => GlobalOptions): 
         console.log(
           `Opt-out on file since ${status.submittedAt}; suppression is in force; held faces are erased after ${status.eraseAfter}.`,
         );
-      else if (status.state === 'confirmed')
-        console.log(`Opt-out on file since ${status.submittedAt}; confirmed: suppression is in force.`);
+      else if (status.state === 'confirmed' || status.state === 'erasing')
+        console.log(`Opt-out on file since ${status.submittedAt}; ${status.state}: suppression is in force.`);
       else console.log(`Opt-out sent ${status.submittedAt} was rejected on review; nothing is suppressed.`);
     });
 
   optOut
     .command('list')
-    .option('--state <state>', 'only requests in this state: held, confirmed or rejected')
+    .option('--state <state>', `only requests in this state: ${OPT_OUT_STATES.join(', ')}`)
     .description(
       'Opt-out requests, newest first: state, channel, dates and counts (never what they matched).',
     )
@@ -115,8 +115,12 @@ export function registerOptOut(program: Command, globals: () => GlobalOptions): 
 
 function parseState(raw: string | undefined): OptOutState | undefined {
   if (raw === undefined) return undefined;
-  if (raw === 'held' || raw === 'confirmed' || raw === 'rejected') return raw;
-  throw new FaceLedgerError('BAD_INPUT', `--state must be held, confirmed or rejected, not "${raw}".`);
+  const state = OPT_OUT_STATES.find((s) => s === raw);
+  if (state) return state;
+  throw new FaceLedgerError(
+    'BAD_INPUT',
+    `--state must be one of ${OPT_OUT_STATES.join(', ')}, not "${raw}".`,
+  );
 }
 
 async function readSelfie(path: string): Promise<Buffer> {

@@ -6,6 +6,7 @@
  * template, a code, or which faces or galleries a request matched.
  */
 import { z } from 'zod';
+import { OPT_OUT_STATES } from '../../services/opt-out/opt-outs-repo.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route } from '../route.js';
 import { idParams } from './account-views.js';
@@ -13,7 +14,7 @@ import { idParams } from './account-views.js';
 const requestOut = z.object({
   id: z.string(),
   via: z.enum(['public', 'cli']),
-  state: z.enum(['held', 'confirmed', 'rejected']),
+  state: z.enum(OPT_OUT_STATES),
   createdAt: z.string(),
   eraseAfter: z.string().nullable(),
   decidedBy: z.string().nullable(),
@@ -35,7 +36,7 @@ export function optOutReviewRoutes(ctx: ServerContext): RouteDef[] {
       tags: ['data subjects'],
       access,
       query: z.strictObject({
-        state: z.enum(['held', 'confirmed', 'rejected']).optional(),
+        state: z.enum(OPT_OUT_STATES).optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
         offset: z.coerce.number().int().min(0).default(0),
       }),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { FaceLedgerError } from '../../core/errors.js';
+import { OPT_OUT_STATES } from '../../services/opt-out/opt-outs-repo.js';
 import type { ServerContext } from '../context.js';
 import { type RouteDef, route } from '../route.js';
 
@@ -23,7 +24,7 @@ const receiptOut = z.object({
 const statusBody = z.strictObject({ code: z.string().min(1).max(64) });
 const statusOut = z.object({
   submittedAt: z.string(),
-  state: z.enum(['held', 'confirmed', 'rejected']),
+  state: z.enum(OPT_OUT_STATES),
   active: z.boolean(),
   eraseAfter: z.string().nullable(),
 });

@@ -29,14 +29,16 @@ export const OPT_OUT_MIGRATION = {
  * suppresses the face at once (never returned by search, never enrolled) and erases the matching faces
  * only when its hold ends — or sooner, when a platform-admin confirms it. Within the hold a
  * platform-admin may reject it: the template is destroyed and the faces, never erased, are searchable
- * again. Requests made before v9 had already erased their faces: they are `confirmed`.
+ * again. `erasing` marks a request whose erasure has begun and not yet finished: after a crash the
+ * next sweep finishes it, and it can no longer be rejected. Requests made before v9 had already erased
+ * their faces: they are `confirmed`.
  */
 export const OPT_OUT_HOLD_MIGRATION = {
   version: 9,
   name: 'opt-out hold and review',
   sql: `
     ALTER TABLE opt_outs ADD COLUMN status TEXT NOT NULL DEFAULT 'confirmed'
-      CHECK (status IN ('held', 'confirmed', 'rejected'));
+      CHECK (status IN ('held', 'erasing', 'confirmed', 'rejected'));
     ALTER TABLE opt_outs ADD COLUMN erase_after TEXT;   -- held: when the sweep confirms it; else null
     ALTER TABLE opt_outs ADD COLUMN decided_by TEXT;    -- who confirmed or rejected it (null: the sweep, or at once)
     ALTER TABLE opt_outs ADD COLUMN decided_at TEXT;

@@ -4,10 +4,12 @@ export type OptOutChannel = 'public' | 'cli';
 
 /**
  * `held`: suppressed, its matching faces not yet erased (a public request within its hold);
+ * `erasing`: decided, its matching faces being erased (a crash leaves it here for the next sweep);
  * `confirmed`: its matching faces were erased, and any later match is suppressed;
  * `rejected`: a platform-admin judged it not the sender's own face; its template is destroyed.
  */
-export type OptOutState = 'held' | 'confirmed' | 'rejected';
+export const OPT_OUT_STATES = ['held', 'erasing', 'confirmed', 'rejected'] as const;
+export type OptOutState = (typeof OPT_OUT_STATES)[number];
 
 export interface OptOutRecord {
   id: string;
@@ -59,7 +61,7 @@ export class OptOutsRepo {
     codeSha256: string;
     via: OptOutChannel;
     now: string;
-    /** Null: confirmed at once (the operator checked the person's identity). */
+    /** Null: erased at once (the operator checked the person's identity). */
     eraseAfter: string | null;
   }): void {
     this.db
@@ -67,7 +69,7 @@ export class OptOutsRepo {
         `INSERT INTO opt_outs (id, template, code_sha256, via, created_at, status, erase_after)
          VALUES (@id, @sealedTemplate, @codeSha256, @via, @now, @status, @eraseAfter)`,
       )
-      .run({ ...input, status: input.eraseAfter === null ? 'confirmed' : 'held' });
+      .run({ ...input, status: input.eraseAfter === null ? 'erasing' : 'held' });
   }
 
   addRemoved(id: string, removed: { faces: number; images: number }): void {
@@ -112,16 +114,29 @@ export class OptOutsRepo {
       .all(now) as string[];
   }
 
-  /** Held → confirmed; false when it was no longer held (decided meanwhile). */
-  confirm(id: string, by: string | null, now: string): boolean {
+  /** Requests whose erasure began and did not finish (the process stopped meanwhile). */
+  unfinishedIds(): string[] {
+    return this.db
+      .prepare("SELECT id FROM opt_outs WHERE status = 'erasing' ORDER BY rowid")
+      .pluck()
+      .all() as string[];
+  }
+
+  /** Held → erasing; false when it was no longer held (decided meanwhile). */
+  startErasing(id: string, by: string | null, now: string): boolean {
     return (
       this.db
         .prepare(
-          `UPDATE opt_outs SET status = 'confirmed', erase_after = NULL, decided_by = ?, decided_at = ?
+          `UPDATE opt_outs SET status = 'erasing', erase_after = NULL, decided_by = ?, decided_at = ?
            WHERE id = ? AND status = 'held'`,
         )
         .run(by, now, id).changes === 1
     );
+  }
+
+  /** Erasing → confirmed, once every matching face is gone. */
+  finishErasing(id: string): void {
+    this.db.prepare("UPDATE opt_outs SET status = 'confirmed' WHERE id = ? AND status = 'erasing'").run(id);
   }
 
   /** Held → rejected, destroying the template; false when it was no longer held. */

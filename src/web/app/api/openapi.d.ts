@@ -2466,7 +2466,7 @@ export interface operations {
                         active: boolean;
                         eraseAfter: string | null;
                         /** @enum {string} */
-                        state: "held" | "confirmed" | "rejected";
+                        state: "held" | "erasing" | "confirmed" | "rejected";
                         submittedAt: string;
                     };
                 };
@@ -2479,7 +2479,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                state?: "held" | "confirmed" | "rejected";
+                state?: "held" | "erasing" | "confirmed" | "rejected";
             };
             header?: never;
             path?: never;
@@ -2503,7 +2503,7 @@ export interface operations {
                             id: string;
                             imagesRemoved: number;
                             /** @enum {string} */
-                            state: "held" | "confirmed" | "rejected";
+                            state: "held" | "erasing" | "confirmed" | "rejected";
                             /** @enum {string} */
                             via: "public" | "cli";
                         }[];
@@ -2548,7 +2548,7 @@ export interface operations {
                             id: string;
                             imagesRemoved: number;
                             /** @enum {string} */
-                            state: "held" | "confirmed" | "rejected";
+                            state: "held" | "erasing" | "confirmed" | "rejected";
                             /** @enum {string} */
                             via: "public" | "cli";
                         };
@@ -2593,7 +2593,7 @@ export interface operations {
                         id: string;
                         imagesRemoved: number;
                         /** @enum {string} */
-                        state: "held" | "confirmed" | "rejected";
+                        state: "held" | "erasing" | "confirmed" | "rejected";
                         /** @enum {string} */
                         via: "public" | "cli";
                     };

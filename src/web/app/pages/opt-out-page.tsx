@@ -3,26 +3,18 @@
  * dropped at once; only its face template is kept on the suppression list. The person gets a
  * confirmation code, and — deliberately — no word on whether their face was enrolled anywhere.
  */
+
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, messageOf } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
+import type { Answer } from '../api/types.js';
 import { formatTime, Message } from '../components/common.js';
 import { ProbeInput } from '../components/probe-input.js';
 import { useTitle } from '../hooks.js';
 
-interface Receipt {
-  confirmationCode: string;
-  submittedAt: string;
-  eraseAfter: string | null;
-  message?: string;
-}
+type Receipt = Answer<'/api/v1/opt-out', 'post'>;
 
-interface Status {
-  submittedAt: string;
-  state: 'held' | 'confirmed' | 'rejected';
-  active: boolean;
-  eraseAfter: string | null;
-}
+type Status = Answer<'/api/v1/opt-out/status', 'post'>;
 
 /** What a person is told of their request's state: never what it matched. */
 function describeStatus(s: Status): string {
@@ -30,6 +22,8 @@ function describeStatus(s: Status): string {
   switch (s.state) {
     case 'held':
       return `Your request (${sent}) is in force: your face is left out of every search. Photos of you already held are erased after ${formatTime(s.eraseAfter ?? s.submittedAt)}.`;
+    case 'erasing':
+      return `Your request (${sent}) is in force; photos of you that were held are being erased.`;
     case 'confirmed':
       return `Your request (${sent}) is in force, and photos of you that were held have been erased.`;
     case 'rejected':
@@ -99,10 +93,7 @@ export function OptOutPage() {
     return (
       <div class="center-page panel" data-testid="opt-out-done">
         <h1>Your request is on file</h1>
-        <p>
-          {receipt.message ??
-            'From now on, your face is left out of every search, and it is not enrolled by future imports.'}
-        </p>
+        <p>{receipt.message}</p>
         <p class="muted small">Your confirmation code — keep it to refer to this request:</p>
         <div class="confirmation-code" data-testid="confirmation-code">
           {receipt.confirmationCode}

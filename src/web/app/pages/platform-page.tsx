@@ -460,6 +460,7 @@ function OptOutsTab() {
           onChange={(e) => setState(e.currentTarget.value as OptOutState | '')}
         >
           <option value="held">held (awaiting the end of their hold)</option>
+          <option value="erasing">erasing (erasure under way)</option>
           <option value="confirmed">confirmed</option>
           <option value="rejected">rejected</option>
           <option value="">all</option>
