@@ -1,15 +1,14 @@
 /** Lists several pages need: the purposes a search may give, and the galleries the caller can see. */
-import { listOf } from '../components/common.js';
 import { api } from './client.js';
 import { EP } from './endpoints.js';
-import type { GalleryInfo } from './types.js';
+import type { Answer, GalleryInfo } from './types.js';
 
 export async function fetchPurposes(signal?: AbortSignal): Promise<string[]> {
-  return listOf<string>(await api.get<unknown>(EP.purposes, undefined, signal), 'purposes');
+  return (await api.get<Answer<'/api/v1/purposes', 'get'>>(EP.purposes, undefined, signal)).purposes;
 }
 
 export async function fetchGalleries(signal?: AbortSignal): Promise<GalleryInfo[]> {
-  return listOf<GalleryInfo>(await api.get<unknown>(EP.galleries, undefined, signal), 'galleries');
+  return (await api.get<Answer<'/api/v1/galleries', 'get'>>(EP.galleries, undefined, signal)).galleries;
 }
 
 /** "child-sexual-abuse" → "Child sexual abuse". */

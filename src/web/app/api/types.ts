@@ -63,4 +63,3 @@ export type Counts = Answer<'/api/v1/counts', 'get'>;
 
 export type AuditEntry = Item<Answer<'/api/v1/audit', 'get'>['entries']>;
 export type VerifyReport = Answer<'/api/v1/audit/verify', 'get'>;
-export type Alert = Item<Answer<'/api/v1/alerts', 'get'>['alerts']>;

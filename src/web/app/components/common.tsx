@@ -94,15 +94,3 @@ export function formatTime(iso: string | null | undefined, seconds = false): str
 export function formatSimilarity(s: number | null | undefined): string {
   return s === null || s === undefined ? '—' : s.toFixed(3);
 }
-
-/** Accepts `[...]`, `{ items: [...] }` or `{ <key>: [...] }`: list routes wrap their arrays differently. */
-export function listOf<T>(value: unknown, ...keys: string[]): T[] {
-  if (Array.isArray(value)) return value as T[];
-  if (value && typeof value === 'object') {
-    for (const key of [...keys, 'items']) {
-      const inner = (value as Record<string, unknown>)[key];
-      if (Array.isArray(inner)) return inner as T[];
-    }
-  }
-  return [];
-}

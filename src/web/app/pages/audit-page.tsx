@@ -7,8 +7,8 @@ import { useState } from 'preact/hooks';
 import { AUDIT_EVENT_TYPES } from '../../../audit/audit-event-types.js';
 import { api, withQuery } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
-import type { Alert, AuditEntry, SessionUser, UserRow, VerifyReport } from '../api/types.js';
-import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
+import type { Answer, AuditEntry, SessionUser, UserRow, VerifyReport } from '../api/types.js';
+import { ErrorMessage, formatTime, Message } from '../components/common.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
 import { subjectNamer } from '../subjects.js';
@@ -54,6 +54,8 @@ function VerifyPanel() {
     </section>
   );
 }
+
+type AuditPage = Answer<'/api/v1/audit', 'get'>;
 
 interface Filters {
   type: string;
@@ -122,18 +124,14 @@ function LogTab({ nameOf }: { nameOf: (s: string) => string }) {
   const [moreError, setMoreError] = useState<unknown>(null);
   const first = useResource(
     async (signal) => {
-      const page = await api.get<{ entries: AuditEntry[]; nextCursor: string | null }>(
-        EP.audit,
-        { ...queryOf(applied), limit: 100 },
-        signal,
-      );
+      const page = await api.get<AuditPage>(EP.audit, { ...queryOf(applied), limit: 100 }, signal);
       setOlder([]);
       setCursor(page.nextCursor);
       return page;
     },
     [applied],
   );
-  const rows = [...listOf<AuditEntry>(first.data, 'entries'), ...older];
+  const rows = [...(first.data?.entries ?? []), ...older];
   const exportUrl = withQuery(EP.auditExport, queryOf(applied));
 
   const loadMore = () => {
@@ -276,7 +274,7 @@ function LogTab({ nameOf }: { nameOf: (s: string) => string }) {
 function AlertsTab({ nameOf }: { nameOf: (s: string) => string }) {
   const [status, setStatus] = useState<'open' | 'acknowledged' | 'all'>('open');
   const alerts = useResource(
-    async (signal) => listOf<Alert>(await api.get<unknown>(EP.alerts, { status }, signal), 'alerts'),
+    async (signal) => (await api.get<Answer<'/api/v1/alerts', 'get'>>(EP.alerts, { status }, signal)).alerts,
     [status],
   );
   const [error, setError] = useState<unknown>(null);

@@ -7,8 +7,8 @@ import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import { fetchGalleries } from '../api/lookups.js';
-import type { GalleryInfo, IngestJob, JobDetail } from '../api/types.js';
-import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
+import type { Answer, GalleryInfo, IngestJob, JobDetail } from '../api/types.js';
+import { ErrorMessage, formatTime, Message } from '../components/common.js';
 import { EraseDialog, type EraseTarget } from '../components/erase-dialog.js';
 import { JobProgress, JobReportTable, LiveJob } from '../components/ingest-progress.js';
 import { Tabs } from '../components/tabs.js';
@@ -151,7 +151,13 @@ function IngestForm({ gallery, onStarted }: { gallery: GalleryInfo; onStarted: (
 function JobsTable({ galleryId, refresh }: { galleryId: string; refresh: number }) {
   const jobs = useResource(
     async (signal) =>
-      listOf<IngestJob>(await api.get<unknown>(EP.galleryJobs(galleryId), undefined, signal), 'jobs'),
+      (
+        await api.get<Answer<'/api/v1/galleries/{id}/jobs', 'get'>>(
+          EP.galleryJobs(galleryId),
+          undefined,
+          signal,
+        )
+      ).jobs,
     [galleryId, refresh],
   );
   const [report, setReport] = useState<string | null>(null);
@@ -221,32 +227,9 @@ function JobsTable({ galleryId, refresh }: { galleryId: string; refresh: number 
   );
 }
 
-interface ImageRow {
-  id: string;
-  location: string;
-  subjectId: string | null;
-  sourceLink: string | null;
-  ingestedAt: string;
-  faceCount: number;
-  faces: { id: string; thumbnailUrl: string }[];
-}
-
-interface IdentityRow {
-  id: string;
-  subjectId: string | null;
-  faceCount: number;
-}
-
-interface IdentityBuild {
-  faces: number;
-  identities: number;
-  suppressed: number;
-}
-
-interface PageOf<T> {
-  total?: number;
-  items: T[];
-}
+type ImagesPage = Answer<'/api/v1/galleries/{id}/images', 'get'>;
+type IdentitiesPage = Answer<'/api/v1/galleries/{id}/identities', 'get'>;
+type IdentityBuild = Answer<'/api/v1/galleries/{id}/identities', 'post'>;
 
 const PAGE = 25;
 
@@ -261,10 +244,10 @@ function ImagesTable({
 }) {
   const [offset, setOffset] = useState(0);
   const page = useResource(
-    (signal) => api.get<PageOf<ImageRow>>(EP.galleryImages(galleryId), { limit: PAGE, offset }, signal),
+    (signal) => api.get<ImagesPage>(EP.galleryImages(galleryId), { limit: PAGE, offset }, signal),
     [galleryId, offset, refresh],
   );
-  const items = listOf<ImageRow>(page.data, 'images');
+  const items = page.data?.images ?? [];
   const total = page.data?.total ?? null;
   return (
     <div>
@@ -344,11 +327,10 @@ function IdentitiesTable({
   const [built, setBuilt] = useState<IdentityBuild | null>(null);
   const [buildError, setBuildError] = useState<unknown>(null);
   const page = useResource(
-    (signal) =>
-      api.get<PageOf<IdentityRow>>(EP.galleryIdentities(galleryId), { limit: PAGE, offset }, signal),
+    (signal) => api.get<IdentitiesPage>(EP.galleryIdentities(galleryId), { limit: PAGE, offset }, signal),
     [galleryId, offset, refresh, built],
   );
-  const items = listOf<IdentityRow>(page.data, 'identities');
+  const items = page.data?.identities ?? [];
   const build = () => {
     setBuilding(true);
     setBuildError(null);

@@ -6,21 +6,12 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
+import type { Answer } from '../api/types.js';
 import { ErrorMessage, Message } from '../components/common.js';
 import { useResource } from '../hooks.js';
 
-interface OrgSettings {
-  id: string;
-  name: string;
-  mfaRequired: boolean;
-}
-
-interface SearchRetention {
-  probeDays: number;
-  historyDays: number;
-  defaults: { probeDays: number; historyDays: number };
-  overridden: { probeDays: boolean; historyDays: boolean };
-}
+type OrgSettings = Answer<'/api/v1/org', 'get'>;
+type SearchRetention = Answer<'/api/v1/org/retention', 'get'>;
 
 /** An empty field means "back to the installation default". */
 function daysOrNull(text: string): number | null {

@@ -8,7 +8,7 @@ import { api } from '../api/client.js';
 import { EP } from '../api/endpoints.js';
 import { fetchGalleries } from '../api/lookups.js';
 import type { GalleryInfo, OptOutRequest, OptOutState, OrgRow, SetupIssued } from '../api/types.js';
-import { ErrorMessage, formatTime, listOf, Message } from '../components/common.js';
+import { ErrorMessage, formatTime, Message } from '../components/common.js';
 import { SetupLinkOnce } from '../components/secret-once.js';
 import { Tabs } from '../components/tabs.js';
 import { useResource, useTitle } from '../hooks.js';
@@ -443,7 +443,7 @@ function OptOutsTab() {
     [state],
   );
   const action = useAction(requests.reload);
-  const items = listOf<OptOutRequest>(requests.data, 'items');
+  const items: OptOutRequest[] = requests.data?.items ?? [];
   return (
     <div>
       <p class="small muted">
