@@ -91,6 +91,10 @@ describe('gallery names', () => {
       /the platform already has/,
     );
     code(() => orgGalleries.create(alpha.adminCaller, { name: ids.bravo, legalBasis: 'test' }), 'BAD_INPUT');
+    code(
+      () => new GalleryService(app).create({ name: '  ', legalBasis: 'test', createdBy: 'cli:op' }),
+      'BAD_INPUT',
+    );
     assert.equal(app.store.galleries.findAllByName(NAME).length, 3, 'nothing was added by a refusal');
   });
 

@@ -11,7 +11,7 @@ const ID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 
 /**
  * Refuses `name` for a gallery held by `owner` (org id, or null for the platform): BAD_INPUT when it
- * looks like an id, CONFLICT when another gallery of the same owner (other than `self`) has it.
+ * is empty or looks like an id, CONFLICT when another gallery of the same owner (other than `self`) has it.
  */
 export function checkGalleryName(
   db: Db,
@@ -19,6 +19,7 @@ export function checkGalleryName(
   name: string,
   self: string | null = null,
 ): void {
+  if (name.trim() === '') throw new FaceLedgerError('BAD_INPUT', 'a gallery needs a name');
   if (ID_SHAPED.test(name)) throw new FaceLedgerError('BAD_INPUT', 'a gallery name must not look like an id');
   const taken = db
     .prepare(
