@@ -25,13 +25,14 @@ function useAction(reload: () => void) {
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const run = (work: () => Promise<unknown>, done: string) => {
+  const run = (work: () => Promise<unknown>, done: string, onDone?: () => void) => {
     setBusy(true);
     setError(null);
     setNote(null);
     work()
       .then(() => {
         setNote(done);
+        onDone?.();
         reload();
       })
       .catch(setError)
@@ -64,10 +65,13 @@ function CreateOrg({ onCreated }: { onCreated: () => void }) {
               mfaRequired,
             }),
           `Created ${name.trim()}. Give it an org-admin next.`,
+          // Cleared only once created: a refused form keeps what was typed.
+          () => {
+            setName('');
+            setPerson('');
+            setEmail('');
+          },
         );
-        setName('');
-        setPerson('');
-        setEmail('');
       }}
     >
       <h2>New organisation</h2>
