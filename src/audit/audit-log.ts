@@ -19,7 +19,7 @@
 import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { Clock } from '../core/clock.js';
+import { type Clock, DAY_MS } from '../core/clock.js';
 import { FaceLedgerError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import {
@@ -63,7 +63,6 @@ export const AUDIT_MIN_RETENTION_DAYS = 365;
 export const AUDIT_CHECKPOINT_EVERY = 100;
 export const AUDIT_QUERY_MAX_LIMIT = 1000;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const EXPORT_PAGE = 500;
 
 /**

@@ -4,3 +4,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Milliseconds in a day: retention periods, holds and expiries are counted in whole days. */
+export const DAY_MS = 86_400_000;

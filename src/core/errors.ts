@@ -45,6 +45,14 @@ export class FaceLedgerError extends Error {
   }
 }
 
+/**
+ * NOT_FOUND for a thing outside the caller's view: the same answer whether it exists elsewhere or not,
+ * so a refusal never tells one tenant what another holds.
+ */
+export function notFound(what: string): FaceLedgerError {
+  return new FaceLedgerError('NOT_FOUND', `${what} not found`);
+}
+
 /** Wraps anything thrown into a FaceLedgerError without losing an existing code. */
 export function asFaceLedgerError(err: unknown): FaceLedgerError {
   if (err instanceof FaceLedgerError) return err;

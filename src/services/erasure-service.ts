@@ -1,5 +1,5 @@
 import type { AuditDetails, AuditEvent } from '../audit/index.js';
-import { FaceLedgerError } from '../core/errors.js';
+import { FaceLedgerError, notFound } from '../core/errors.js';
 import type { Gallery } from '../gallery/store/records.js';
 import { authorize, type Caller } from '../tenancy/index.js';
 import type { FaceLedgerApp } from './app.js';
@@ -212,10 +212,6 @@ export class ErasureService {
     if (!owned.includes(galleryId)) throw notFound(what);
     return caller.orgId;
   }
-}
-
-function notFound(what: string): FaceLedgerError {
-  return new FaceLedgerError('NOT_FOUND', `${what} not found`);
 }
 
 function report(scope: ErasureScope, targetId: string, galleryId: string, r: RowsRemoved): ErasureReport {

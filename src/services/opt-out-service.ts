@@ -1,4 +1,5 @@
-import { FaceLedgerError } from '../core/errors.js';
+import { DAY_MS } from '../core/clock.js';
+import { FaceLedgerError, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { PLATFORM_SCOPE } from '../crypto/index.js';
 import { DEFAULT_QUALITY_FILTER, rejectReason } from '../gallery/ingest/quality-filter.js';
@@ -17,8 +18,6 @@ import { suppressionThreshold, TEMPLATE_FIELD } from './opt-out/suppression-list
 
 /** How long a public opt-out is held before its matching faces are erased, unless decided sooner. */
 export const DEFAULT_OPT_OUT_HOLD_DAYS = 30;
-
-const DAY_MS = 86_400_000;
 
 export interface OptOutInput {
   /** The selfie, in memory only: it is analysed and dropped, never written anywhere. */
@@ -202,14 +201,14 @@ export class OptOutService {
 
   #view(id: string): OptOutView {
     const record = this.#repo.byId(id);
-    if (!record) throw notFound();
+    if (!record) throw requestNotFound();
     return record;
   }
 
   /** The request's template, opened, if it is in one of `states`; NOT_FOUND or CONFLICT otherwise. */
   #activeTemplate(id: string, states: readonly OptOutState[]): Float32Array {
     const record = this.#repo.byId(id);
-    if (!record) throw notFound();
+    if (!record) throw requestNotFound();
     const sealed = this.#repo.sealedTemplate(id);
     if (!states.includes(record.state) || !sealed) throw decided();
     return blobToEmbedding(this.app.vault.openBytes(PLATFORM_SCOPE, TEMPLATE_FIELD, sealed));
@@ -288,9 +287,7 @@ export class OptOutService {
 
 const NOTHING_ERASED: Readonly<ErasedCounts> = Object.freeze({ galleries: 0, images: 0, faces: 0 });
 
-function notFound(): FaceLedgerError {
-  return new FaceLedgerError('NOT_FOUND', 'opt-out request not found');
-}
+const requestNotFound = (): FaceLedgerError => notFound('opt-out request');
 
 function decided(): FaceLedgerError {
   return new FaceLedgerError('CONFLICT', 'this opt-out request was already decided');

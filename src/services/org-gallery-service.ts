@@ -4,7 +4,7 @@
  * jobs). A platform-admin sees and manages the platform's own galleries and never an org's. Anything
  * outside the caller's view is NOT_FOUND, the same answer as for an id that does not exist.
  */
-import { FaceLedgerError } from '../core/errors.js';
+import { FaceLedgerError, notFound } from '../core/errors.js';
 import type { GalleryStats } from '../gallery/store/galleries-repo.js';
 import type { ImageWithFaces } from '../gallery/store/images-repo.js';
 import type { Gallery, Identity, IngestItem, IngestJob } from '../gallery/store/records.js';
@@ -37,10 +37,6 @@ export interface Page<T> {
   items: T[];
 }
 
-function notFound(what = 'gallery'): FaceLedgerError {
-  return new FaceLedgerError('NOT_FOUND', `${what} not found`);
-}
-
 export class OrgGalleryService {
   readonly #app: FaceLedgerApp;
   readonly #galleries: GalleryService;
@@ -62,7 +58,7 @@ export class OrgGalleryService {
   get(caller: Caller, galleryId: string): GalleryView {
     const relation = this.#relations(caller).get(galleryId);
     const stats = relation && this.#app.store.galleries.list().find((g) => g.id === galleryId);
-    if (!relation || !stats) throw notFound();
+    if (!relation || !stats) throw notFound('gallery');
     return this.#view(caller, stats, relation);
   }
 
@@ -88,14 +84,14 @@ export class OrgGalleryService {
    */
   requireManaged(caller: Caller, galleryId: string): Gallery {
     const relation = this.#relations(caller).get(galleryId);
-    if (!relation) throw notFound();
+    if (!relation) throw notFound('gallery');
     if (relation === 'granted')
       throw new FaceLedgerError(
         'FORBIDDEN',
         'this gallery is shared with your organisation for searching; only its owner manages it',
       );
     const gallery = this.#app.store.galleries.findById(galleryId);
-    if (!gallery) throw notFound();
+    if (!gallery) throw notFound('gallery');
     return gallery;
   }
 
@@ -170,7 +166,7 @@ export class OrgGalleryService {
   grant(caller: Caller, galleryId: string, orgId: string): GalleryGrant {
     const grants = this.#app.tenancy.forPlatform(caller).galleries;
     return this.#app.store.transaction(() => {
-      if (grants.ownerOf(galleryId) !== null) throw notFound();
+      if (grants.ownerOf(galleryId) !== null) throw notFound('gallery');
       return grants.grant(galleryId, orgId);
     });
   }
@@ -183,7 +179,7 @@ export class OrgGalleryService {
   handOver(caller: Caller, galleryId: string, orgId: string): GalleryView {
     const grants = this.#app.tenancy.forPlatform(caller).galleries;
     this.#app.store.transaction(() => {
-      if (grants.ownerOf(galleryId) !== null) throw notFound();
+      if (grants.ownerOf(galleryId) !== null) throw notFound('gallery');
       if (grants.grants(galleryId).length > 0)
         throw new FaceLedgerError(
           'CONFLICT',
@@ -192,7 +188,7 @@ export class OrgGalleryService {
       grants.setOwner(galleryId, orgId);
     });
     const gallery = this.#app.store.galleries.list().find((g) => g.id === galleryId);
-    if (!gallery) throw notFound();
+    if (!gallery) throw notFound('gallery');
     return { ...gallery, relation: 'owned' };
   }
 
@@ -218,7 +214,7 @@ export class OrgGalleryService {
 
   #statsOf(galleryId: string): GalleryStats {
     const stats = this.#app.store.galleries.list().find((g) => g.id === galleryId);
-    if (!stats) throw notFound();
+    if (!stats) throw notFound('gallery');
     return stats;
   }
 

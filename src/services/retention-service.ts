@@ -1,12 +1,11 @@
 import { SYSTEM_ACTOR } from '../audit/index.js';
+import { DAY_MS } from '../core/clock.js';
 import { asFaceLedgerError, type ErrorCode } from '../core/errors.js';
 import type { FaceLedgerApp } from './app.js';
 import { CaseSearchService } from './case-search-service.js';
 import { ErasureRepo } from './erasure/erasure-repo.js';
 import { ErasureService } from './erasure-service.js';
 import { type ErasedCounts, OptOutService } from './opt-out-service.js';
-
-const DAY_MS = 86_400_000;
 
 export interface GalleryPurge {
   galleryId: string;

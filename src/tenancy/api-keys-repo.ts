@@ -3,6 +3,8 @@
  * auditor), always expires, can be revoked, and records when it was last used. The token
  * `flk_<id>_<secret>` is returned once by `create`; only its SHA-256 is stored.
  */
+
+import { DAY_MS } from '../core/clock.js';
 import { FaceLedgerError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TenancyContext } from './context.js';
@@ -14,7 +16,6 @@ import { OrgScopedRepo } from './scoped-repo.js';
 import { newApiKeyToken, tokenHash } from './secrets.js';
 
 export const API_KEY_DEFAULT_DAYS = 90;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface NewApiKey {
   role: ApiKeyRole;

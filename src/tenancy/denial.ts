@@ -41,7 +41,4 @@ export function denialOf(err: unknown): { reason: DenialReason; action: string |
   return { reason: cause.reason as DenialReason, action: cause.action ?? null };
 }
 
-/** NOT_FOUND for a thing the caller's scope does not hold: the same answer whether it exists elsewhere or not. */
-export function notFound(what: string): FaceLedgerError {
-  return new FaceLedgerError('NOT_FOUND', `${what} not found`);
-}
+export { notFound } from '../core/errors.js';

@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { sha256Hex } from '../../audit/canonical.js';
-import type { Clock } from '../../core/clock.js';
+import { type Clock, DAY_MS } from '../../core/clock.js';
 import { FaceLedgerError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { authorize, type Caller, isGenuineCaller } from '../../tenancy/index.js';
@@ -29,7 +29,6 @@ import { type AlertLogger, AlertWebhook, type AlertWebhookOptions } from './aler
 import { type Alert, type AlertListQuery, AlertsRepo } from './alerts-repo.js';
 import { AuditActivity } from './audit-activity.js';
 
-const DAY_MS = 86_400_000;
 const SCAN_PAGE = 1000;
 export const ALERT_LIST_MAX_LIMIT = 500;
 

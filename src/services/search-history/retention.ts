@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { SYSTEM_ACTOR } from '../../audit/audit-event.js';
 import type { AuditLog } from '../../audit/index.js';
-import type { Clock } from '../../core/clock.js';
+import { type Clock, DAY_MS } from '../../core/clock.js';
 import { FaceLedgerError } from '../../core/errors.js';
 import { TenantSql } from '../../tenancy/context.js';
 import { authorize, type Caller, isGenuineCaller } from '../../tenancy/index.js';
@@ -22,7 +22,6 @@ export const DEFAULT_SEARCH_RETENTION: Readonly<SearchRetention> = Object.freeze
 });
 
 export const RETENTION_MAX_DAYS = 3650;
-const DAY_MS = 86_400_000;
 
 export interface SearchRetentionView extends SearchRetention {
   /** The installation's defaults, in force where the org set nothing. */
