@@ -1,13 +1,10 @@
-/**
- * Who holds a gallery, read where no caller scope applies: the CLI operator, who works on the
- * platform's galleries. Ownership lives in the tenancy room's `gallery_owners`; which gallery has an
- * owner reveals no org content (the platform-admin's grant view shows the same).
- */
+/** The platform's galleries as the CLI operator sees them (no caller scope applies there). */
 import type { GalleryStore } from '../gallery/store/gallery-store.js';
 import type { Gallery } from '../gallery/store/records.js';
+import { orgOwnedGalleryIds } from '../tenancy/index.js';
 
 /** Galleries no org owns: the platform's. */
 export function platformGalleries(store: GalleryStore): Gallery[] {
-  const owned = new Set(store.db.prepare('SELECT gallery_id FROM gallery_owners').pluck().all() as string[]);
+  const owned = orgOwnedGalleryIds(store.db);
   return store.galleries.list().filter((g) => !owned.has(g.id));
 }

@@ -23,6 +23,7 @@ export type { GalleryAccessRepo } from './galleries-access.js';
 export type { GalleryGrant, GalleryGrantsRepo } from './gallery-grants.js';
 export { checkGalleryName } from './gallery-names.js';
 export { GALLERY_NAMES_PER_OWNER_MIGRATION } from './gallery-names-schema.js';
+export { galleryOwner, orgOwnedGalleryIds } from './gallery-owner-lookups.js';
 export type { NewOrg, OrgDirectory, OrgProfileRepo } from './orgs.js';
 export {
   type Argon2Params,

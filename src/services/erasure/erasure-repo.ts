@@ -1,4 +1,5 @@
 import type { Db } from '../../gallery/store/database.js';
+import { galleryOwner } from '../../tenancy/index.js';
 
 export interface RowsRemoved {
   images: number;
@@ -16,10 +17,7 @@ export class ErasureRepo {
 
   /** The org owning a gallery, or null for a platform gallery (no owner row). */
   ownerOf(galleryId: string): string | null {
-    const row = this.db.prepare('SELECT org_id FROM gallery_owners WHERE gallery_id = ?').get(galleryId) as
-      | { org_id: string }
-      | undefined;
-    return row?.org_id ?? null;
+    return galleryOwner(this.db, galleryId);
   }
 
   labelsOfIdentity(identityId: string): number[] {
