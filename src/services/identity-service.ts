@@ -57,20 +57,22 @@ export class IdentityService {
     const { faces } = this.app.store;
     const suppression = suppressionListFor(this.app.store.db, this.app.vault);
     const all = faceNodes(this.app.store.db, galleryId);
-    const nodes = all.filter((n) => {
+    // Each face's embedding, read once: the opt-out check and the neighbour search both need it.
+    const grouped = new Map<number, Float32Array>();
+    for (const n of all) {
       const v = faces.embedding(n.label);
-      return v !== undefined && !suppression.suppresses(v);
-    });
-    const grouped = new Set(nodes.map((n) => n.label));
+      if (v !== undefined && !suppression.suppresses(v)) grouped.set(n.label, v);
+    }
+    const nodes = all.filter((n) => grouped.has(n.label));
     const index = this.app.indexes.get(galleryId);
     const k = options.k ?? DEFAULT_CLUSTER_OPTIONS.k;
     const lists = new Map<number, Neighbor[]>();
     let sliceStart = performance.now();
     for (const node of nodes) {
-      const v = faces.embedding(node.label);
+      const v = grouped.get(node.label) as Float32Array;
       lists.set(
         node.label,
-        v ? index.search(v, k + 1).filter((n) => n.label !== node.label && grouped.has(n.label)) : [],
+        index.search(v, k + 1).filter((n) => n.label !== node.label && grouped.has(n.label)),
       );
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
